@@ -14,6 +14,7 @@ export interface CgroupLayout {
   unifiedControllers: string[];
 }
 
+/** Counters of a cgroup; limits the kernel reports as unlimited ("max", v1's 2^63-4096) are -1. */
 export interface CgroupStats {
   cpu: { usageNanos: number; userNanos: number; systemNanos: number; throttledPeriods: number; throttledNanos: number };
   memory: { usage: number; limit: number; maxUsage: number; swapUsage: number; cache: number; oomKills: number };
@@ -44,6 +45,11 @@ export interface CgroupManager {
   destroy(): void;
   /** The directory of each hierarchy this cgroup occupies (controller or 'unified' → dir), for state.json. */
   dirs(): Record<string, string>;
+  /**
+   * Absolute dirs create() made (parents included), for state.json: pass them back as
+   * createCgroupManager(path, { created }) so a later destroy() in another process removes them too.
+   */
+  created(): string[];
 }
 
 /** A cgroup write or read that failed, with the file and the value concerned. */

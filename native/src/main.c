@@ -1,0 +1,188 @@
+/*
+ * berth-helper launch|exec --sync-fd N: reads a launch plan from fd N and performs it
+ * (docs/launch-plan.md). The helper parent owns the sync fd; the child reports to it over a private
+ * seqpacket channel (`go` down; `pty`+fd, `ready`, `error …` up), and the parent relays to Node.
+ */
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include "helper.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+sigset_t g_oldmask;
+static struct plan plan;
+static int sync_fd = -1;
+
+static void __attribute__((noreturn)) die(pid_t child)
+{
+	sync_report_error(sync_fd);
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	exit(1);
+}
+
+static void __attribute__((noreturn)) child_main(struct proc_fds *f)
+{
+	char buf[16], exe[4096];
+	/* Blocks until the parent wrote our id maps, placed us in cgroups and Node said `continue`. */
+	if (chan_recv(f->chan, buf, sizeof buf, NULL) <= 0 || strcmp(buf, "go"))
+		_exit(1);
+	if (!plan.exec_mode && ns_child_setup(&plan) < 0)
+		goto err;
+	if (!plan.exec_mode && plan.rootfs && rootfs_setup(&plan) < 0)
+		goto err;
+	if (process_prepare(&plan, f, exe, sizeof exe) < 0)
+		goto err;
+	if (chan_send(f->chan, "ready", -1) < 0)
+		_exit(1);
+	process_exec(&plan, f, exe);
+err:;
+	char line[16384], detail[12288];
+	pct_encode(g_err.detail, detail, sizeof detail);
+	snprintf(line, sizeof line, "error %s %d %s", g_err.step, g_err.errnum, detail);
+	chan_send(f->chan, line, -1);
+	_exit(1);
+}
+
+static void write_cgroups(int *fds, pid_t pid)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof buf, "%d", pid);
+	for (int i = 0; i < plan.n_cgroup_procs; i++) {
+		if (write(fds[i], buf, (size_t)n) != n) {
+			fail("cgroup", errno, plan.cgroup_procs[i]);
+			die(pid);
+		}
+		close(fds[i]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4 || strcmp(argv[2], "--sync-fd") || (strcmp(argv[1], "launch") && strcmp(argv[1], "exec"))) {
+		fprintf(stderr, "usage: berth-helper launch|exec --sync-fd N\n");
+		return 2;
+	}
+	sync_fd = atoi(argv[3]);
+	plan.exec_mode = !strcmp(argv[1], "exec");
+	if (plan_read(sync_fd, &plan) < 0)
+		die(0);
+
+	/* Everything named by a host path is opened before joining namespaces changes what paths mean. */
+	struct proc_fds f = { .console = -1, .fifo = -1, .chan = -1, .sync_fd = sync_fd };
+	int cg[MAX_ITEMS / 8], ns[8], chan[2];
+	if (plan.console_socket && (f.console = console_connect(plan.console_socket)) < 0)
+		die(0);
+	/* The fifo lives in the runtime's state dir; making it here spares Node (which has no mkfifo) a process. */
+	if (plan.exec_fifo && mkfifo(plan.exec_fifo, 0622) < 0 && errno != EEXIST) {
+		fail("exec-fifo", errno, plan.exec_fifo);
+		die(0);
+	}
+	if (plan.exec_fifo && (f.fifo = open(plan.exec_fifo, O_PATH | O_CLOEXEC)) < 0) {
+		fail("exec-fifo", errno, plan.exec_fifo);
+		die(0);
+	}
+	for (int i = 0; i < plan.n_cgroup_procs; i++)
+		if ((cg[i] = open(plan.cgroup_procs[i], O_WRONLY | O_CLOEXEC)) < 0) {
+			fail("cgroup", errno, plan.cgroup_procs[i]);
+			die(0);
+		}
+	if (ns_open_joins(&plan, ns) < 0)
+		die(0);
+	if (!plan.exec_mode && (plan.ns_new & CLONE_NEWTIME) && ns_new_time(&plan) < 0)
+		die(0);
+	if (ns_join(&plan, ns) < 0)
+		die(0);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
+		fail("socketpair", errno, "");
+		die(0);
+	}
+
+	/* Blocked before clone so no forwarded signal or SIGCHLD is lost before the signalfd exists. */
+	sigset_t set;
+	sigemptyset(&set);
+	if (plan.wait) {
+		int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD };
+		for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++)
+			sigaddset(&set, fwd[i]);
+	}
+	sigprocmask(SIG_BLOCK, &set, &g_oldmask);
+
+	/* Raw clone, not fork: the new namespaces must apply to the child itself. Time and cgroup are not
+	 * clone flags here: time was unshared above, cgroup is unshared by the child after placement. */
+	unsigned long flags = plan.exec_mode ? 0 : (unsigned long)(plan.ns_new & ~(CLONE_NEWTIME | CLONE_NEWCGROUP));
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0) {
+		fail("clone", errno, "");
+		die(0);
+	}
+	if (pid == 0) {
+		close(chan[0]);
+		close(sync_fd);
+		f.chan = chan[1];
+		child_main(&f);
+	}
+	close(chan[1]);
+	if (f.console >= 0)
+		close(f.console);
+	if ((flags & CLONE_NEWUSER) && ns_write_idmaps(&plan, pid) < 0)
+		die(pid);
+	write_cgroups(cg, pid);
+	char line[16384];
+	if (sync_send(sync_fd, "created %d", pid) < 0 || sync_readline(sync_fd, line, sizeof line) < 0 ||
+	    strcmp(line, "continue")) {
+		/* `abort`, or Node went away: nobody wants this container any more. */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		exit(1);
+	}
+	chan_send(chan[0], "go", -1);
+
+	int master = -1;
+	for (;;) {
+		int fd = -1;
+		ssize_t n = chan_recv(chan[0], line, sizeof line, &fd);
+		if (n > 0 && !strcmp(line, "pty")) {
+			master = fd;
+			continue;
+		}
+		if (n > 0 && !strcmp(line, "ready"))
+			break;
+		if (n > 0 && !strncmp(line, "error ", 6)) {
+			sync_send(sync_fd, "%s", line);
+			waitpid(pid, NULL, 0);
+			exit(1);
+		}
+		int status = 0;
+		waitpid(pid, &status, 0);
+		char why[64];
+		snprintf(why, sizeof why, WIFSIGNALED(status) ? "killed by signal %d" : "exited with status %d",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		fail("init", 0, why);
+		die(0);
+	}
+	sync_send(sync_fd, "ready %d", pid);
+	if (!plan.wait)
+		return 0;
+	int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		kill(pid, SIGKILL);
+		exit(1);
+	}
+	wait_child(&plan, pid, sigfd, master);
+}

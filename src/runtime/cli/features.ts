@@ -1,0 +1,26 @@
+// The runtime-spec features document: only what Berth really does (callers act on it).
+import { SPEC_VERSION } from '../version.js';
+import { MOUNT_OPTION_NAMES } from '../plan/mount-options.js';
+import { CAPABILITY_NAMES } from '../plan/capabilities.js';
+import { detectCgroupLayout } from '../cgroup/index.js';
+
+export async function featuresDocument(): Promise<Record<string, unknown>> {
+  const layout = detectCgroupLayout();
+  return {
+    ociVersionMin: '1.0.0',
+    ociVersionMax: SPEC_VERSION,
+    hooks: [],
+    mountOptions: [...MOUNT_OPTION_NAMES].sort(),
+    linux: {
+      namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'],
+      capabilities: CAPABILITY_NAMES,
+      cgroup: { v1: layout.mode !== 'v2', v2: layout.mode !== 'v1', systemd: false, systemdUser: false, rdma: false },
+      seccomp: { enabled: false },
+      apparmor: { enabled: false },
+      selinux: { enabled: false },
+      intelRdt: { enabled: false },
+      mountExtensions: { idmap: { enabled: false } },
+    },
+    annotations: { 'io.github.berth.runtime.version': SPEC_VERSION },
+  };
+}

@@ -1,0 +1,55 @@
+// HelperError: a helper `error <step> <errno> <detail>` line turned into a sentence.
+import os from 'node:os';
+import util from 'node:util';
+import type { LaunchPlan } from '../plan/launch-plan.js';
+
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(os.constants.errno).map(([name, no]) => [no, name] as [number, string]),
+);
+
+/** 'ENOENT' for 2, or 'E<n>' for a number this platform does not name. */
+export function errnoName(errno: number): string {
+  return ERRNO_NAMES.get(errno) ?? `E${errno}`;
+}
+
+function errnoText(errno: number): string {
+  const sys = util.getSystemErrorMap().get(-errno);
+  return sys ? sys[1] : `error ${errno}`;
+}
+
+/** A failure reported by berth-helper while performing a launch plan. */
+export class HelperError extends Error {
+  readonly step: string;
+  readonly errno: number;
+  readonly errnoName: string;
+  readonly detail: string;
+
+  constructor(step: string, errno: number, detail: string, plan?: LaunchPlan) {
+    super(describe(step, errno, detail, plan));
+    this.name = 'HelperError';
+    this.step = step;
+    this.errno = errno;
+    this.errnoName = errno ? errnoName(errno) : '';
+    this.detail = detail;
+  }
+}
+
+function describe(step: string, errno: number, detail: string, plan?: LaunchPlan): string {
+  const reason = errno ? `${errnoName(errno)} (${errnoText(errno)})` : '';
+  if (step === 'exec') {
+    // Same wording as runc/Go's exec.LookPath, which users and tools already recognise.
+    if (errno === os.constants.errno.ENOENT && !detail.includes('/')) {
+      return `exec: "${detail}": executable file not found in $PATH`;
+    }
+    return `exec: "${detail}": ${reason}`;
+  }
+  if (step === 'init') return `container process ${detail} before it was ready`;
+  if (step === 'mount') {
+    // The helper names the destination; the plan knows what was being mounted there.
+    const m = plan?.mounts.find((x) => x.destination === detail);
+    const what = m ? `mount "${m.source || m.fstype}" on "${detail}"` : `mount "${detail}"`;
+    return `${what}: ${reason}`;
+  }
+  const subject = detail ? `${step} "${detail}"` : step;
+  return reason ? `${subject}: ${reason}` : subject;
+}

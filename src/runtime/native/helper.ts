@@ -1,0 +1,182 @@
+// The Node side of berth-helper: spawns it, feeds it a launch plan and follows the sync protocol
+// (docs/launch-plan.md).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Readable, Writable, Duplex } from 'node:stream';
+import { decodeArg, serializePlan, type LaunchPlan } from '../plan/launch-plan.js';
+import { HelperError } from './errors.js';
+
+export type HelperStdio = 'inherit' | 'pipe' | 'ignore' | number;
+
+export interface StartHelperOptions {
+  /** fds 0-2 of the container process; default inherit. */
+  stdio?: HelperStdio[];
+  /** Pass this process's fds 3 … 3+n-1 to the container unchanged. */
+  preserveFds?: number;
+  helperPath?: string;
+}
+
+export interface HelperExit { code: number | null; signal: string | null }
+
+export interface HelperHandle {
+  /** The helper process itself (its pid, and stdio streams for 'pipe' entries). */
+  readonly child: ChildProcess;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** Host pid of the container process once it exists in its namespaces and cgroups. */
+  created(): Promise<number>;
+  /** Let the process go on with its setup (after createRuntime hooks). */
+  continue(): void;
+  /** Kill the process and make the helper exit 1. */
+  abort(): void;
+  /** Host pid again, once setup is done (blocked on the exec fifo, or exec'd). */
+  ready(): Promise<number>;
+  /** Send a signal to the helper (in `wait` mode it forwards it to the process). */
+  signal(sig: NodeJS.Signals | number): void;
+  exited: Promise<HelperExit>;
+}
+
+let packageRoot: string | undefined;
+
+/** native/build/berth-helper of this package, or $BERTH_HELPER. */
+export function defaultHelperPath(): string {
+  if (process.env.BERTH_HELPER) return process.env.BERTH_HELPER;
+  if (!packageRoot) {
+    // Works from src/ (ts runners) and from dist/src/ alike: walk up to our package.json.
+    let dir = path.dirname(fileURLToPath(import.meta.url));
+    for (;;) {
+      const pkg = path.join(dir, 'package.json');
+      if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'berth') break;
+      const up = path.dirname(dir);
+      if (up === dir) throw new Error('berth-helper: cannot find the berth package root; set BERTH_HELPER');
+      dir = up;
+    }
+    packageRoot = dir;
+  }
+  return path.join(packageRoot, 'native', 'build', 'berth-helper');
+}
+
+interface Deferred<T> { promise: Promise<T>; resolve(v: T): void; reject(e: Error): void; settled: boolean }
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Callers that stop at created() must not get an unhandled rejection from ready().
+  promise.catch(() => {});
+  const d: Deferred<T> = {
+    promise,
+    settled: false,
+    resolve: (v) => {
+      if (!d.settled) (d.settled = true), resolve(v);
+    },
+    reject: (e) => {
+      if (!d.settled) (d.settled = true), reject(e);
+    },
+  };
+  return d;
+}
+
+/** Spawns berth-helper for `plan` and returns a handle following its progress. */
+export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): HelperHandle {
+  const bin = opts.helperPath ?? defaultHelperPath();
+  const preserve = opts.preserveFds ?? 0;
+  const syncFd = 3 + preserve;
+  const stdio = [...(opts.stdio ?? ['inherit', 'inherit', 'inherit'])];
+  while (stdio.length < 3) stdio.push('inherit');
+  // libuv makes the trailing 'pipe' a UNIX socketpair: the sync channel, at fd 3+preserve in the helper.
+  const spawnStdio: HelperStdio[] = [...stdio.slice(0, 3)];
+  for (let i = 0; i < preserve; i++) spawnStdio.push(3 + i);
+  spawnStdio.push('pipe');
+
+  const created = deferred<number>();
+  const ready = deferred<number>();
+  const child = spawn(bin, [plan.mode, '--sync-fd', String(syncFd)], { stdio: spawnStdio });
+  const sync = child.stdio[syncFd] as Duplex;
+  let error: Error | undefined;
+
+  const failAll = (e: Error) => {
+    error ??= e;
+    created.reject(error);
+    ready.reject(error);
+  };
+
+  let buf = '';
+  sync.setEncoding('utf8');
+  sync.on('data', (chunk: string) => {
+    buf += chunk;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const [op, ...args] = buf.slice(0, nl).split(' ');
+      buf = buf.slice(nl + 1);
+      if (op === 'created') created.resolve(Number(args[0]));
+      else if (op === 'ready') ready.resolve(Number(args[0]));
+      else if (op === 'error') {
+        failAll(new HelperError(decodeArg(args[0] ?? ''), Number(args[1] ?? 0), decodeArg(args[2] ?? '%'), plan));
+      }
+    }
+  });
+  // EPIPE/ECONNRESET when the helper dies early: its exit status tells the story below.
+  sync.on('error', () => {});
+
+  // 'exit' can come before the last sync line is read; only the helper and the not-yet-exec'd child
+  // hold the sync socket (the child closes it at once), so its close means every line has arrived.
+  const syncClosed = new Promise<void>((resolve) => sync.on('close', () => resolve()));
+  const exited = new Promise<HelperExit>((resolve) => {
+    child.on('error', (e) => {
+      failAll(new Error(`cannot run berth-helper ${bin}: ${e.message}`));
+      resolve({ code: null, signal: null });
+    });
+    child.on('exit', (code, signal) => {
+      const status = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+      void syncClosed.then(() => {
+        const stage = !created.settled ? '"created"' : '"ready"';
+        failAll(new Error(`berth-helper ${status} before ${stage}`));
+        resolve({ code, signal });
+      });
+    });
+  });
+
+  sync.write(serializePlan(plan));
+
+  let continued = false;
+  let pid = 0;
+  void created.promise.then((p) => (pid = p), () => {});
+  const send = (line: string) => {
+    if (!sync.destroyed && sync.writable) sync.write(line + '\n');
+  };
+  return {
+    child,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    created: () => created.promise,
+    ready: () => ready.promise,
+    continue: () => {
+      continued = true;
+      send('continue');
+    },
+    abort: () => {
+      failAll(new Error('berth-helper: aborted'));
+      if (!continued) return send('abort');
+      // Past `continue` the helper no longer reads the sync fd; killing the process makes it exit 1.
+      if (pid > 0 && !ready.settled) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+    signal: (sig) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    },
+    exited,
+  };
+}

@@ -1,0 +1,38 @@
+// A spec mount of type "cgroup" means "the container's cgroup hierarchies at this path". On v2 that is one
+// cgroup2 mount; on v1 and hybrid hosts it is a tmpfs with one mount per hierarchy under it, as runc does.
+import path from 'node:path';
+import type { CgroupLayout } from '../cgroup/index.js';
+import type { PlanMount } from './launch-plan.js';
+
+const MS_RDONLY = 1;
+const MS_BIND = 4096;
+const MS_REC = 16384;
+
+/** Replaces every `cgroup` mount with the mounts that show this host's hierarchies. */
+export function expandCgroupMounts(mounts: PlanMount[], layout: CgroupLayout, rootfs: string): PlanMount[] {
+  return mounts.flatMap((m) => (m.fstype === 'cgroup' ? expandOne(m, layout, rootfs) : [m]));
+}
+
+function expandOne(m: PlanMount, layout: CgroupLayout, rootfs: string): PlanMount[] {
+  const base = { propagation: 0, data: '' };
+  if (layout.mode === 'v2') return [{ ...m, ...base, source: 'cgroup', fstype: 'cgroup2', data: '' }];
+  const out: PlanMount[] = [
+    { ...base, source: 'tmpfs', destination: m.destination, fstype: 'tmpfs', flags: m.flags & ~MS_RDONLY, data: 'mode=755' },
+  ];
+  const byMount = new Map<string, string[]>();
+  for (const [controller, mp] of Object.entries(layout.v1)) byMount.set(mp, [...(byMount.get(mp) ?? []), controller]);
+  for (const [mp, controllers] of [...byMount].sort(([a], [b]) => a.localeCompare(b))) {
+    const named = controllers.filter((c) => c.startsWith('name='));
+    const data = named.length && named.length === controllers.length ? `none,${named.join(',')}` : controllers.join(',');
+    out.push({ ...base, source: 'cgroup', destination: path.posix.join(m.destination, path.basename(mp)), fstype: 'cgroup', flags: m.flags, data });
+  }
+  if (layout.unified) {
+    out.push({ ...base, source: 'cgroup2', destination: path.posix.join(m.destination, path.basename(layout.unified)), fstype: 'cgroup2', flags: m.flags });
+  }
+  if (m.flags & MS_RDONLY) {
+    // The tmpfs had to be writable to create the mount points; now make it read-only like the spec asks.
+    const hostPath = path.join(rootfs, m.destination);
+    out.push({ ...base, source: hostPath, destination: m.destination, fstype: '', flags: MS_BIND | MS_REC | (m.flags & ~MS_REC) });
+  }
+  return out;
+}
