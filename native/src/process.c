@@ -170,7 +170,9 @@ void process_exec(const struct plan *p, struct proc_fds *f, const char *exe)
 		/* Reopened through /proc: the fifo's host path is not reachable after pivot_root. */
 		char path[32];
 		snprintf(path, sizeof path, "/proc/self/fd/%d", f->fifo);
-		if (open(path, O_WRONLY | O_CLOEXEC) < 0) {
+		/* The byte tells `start` we are past the open: an EOF alone cannot tell "not yet" from "done". */
+		int wfd = open(path, O_WRONLY | O_CLOEXEC);
+		if (wfd < 0 || write(wfd, "0", 1) != 1) {
 			fprintf(stderr, "berth-helper: exec fifo: %s\n", strerror(errno));
 			_exit(127);
 		}

@@ -78,10 +78,10 @@ export function requireStatus(c: LoadedContainer, allowed: Status[], action: str
   }
 }
 
-/** RFC3339 with nanoseconds, as runc writes `created`. */
+/** RFC3339 with nanoseconds, as runc writes `created` (milliseconds from the clock, the rest from hrtime). */
 export function rfc3339Nano(d = new Date(), hr = process.hrtime.bigint()): string {
-  const nanos = String(Number(hr % 1_000_000_000n)).padStart(9, '0');
-  return d.toISOString().replace(/\.\d{3}Z$/, `.${nanos}Z`);
+  const sub = String(Number(hr % 1_000_000n)).padStart(6, '0');
+  return d.toISOString().replace(/(\.\d{3})Z$/, `$1${sub}Z`);
 }
 
 /** Synchronous sleep for short polling loops in CLI verbs. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { loadBundle } from '../spec/load.js';
 import { validateSpec } from '../spec/validate.js';
+import { effectiveResources } from '../spec/device-rules.js';
 import { compileLaunchPlan } from '../plan/compile.js';
 import { createCgroupManager, detectCgroupLayout, resolveCgroupsPath, DEFAULT_CGROUP_PARENT, type CgroupManager } from '../cgroup/index.js';
 import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
@@ -63,7 +64,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
 
     const cgroupPath = resolveCgroupsPath(spec.linux?.cgroupsPath, id, ctx.options.cgroupParent);
     cgroup = createCgroupManager(cgroupPath);
-    cgroup.create(spec.linux?.resources);
+    cgroup.create(effectiveResources(spec.linux?.resources, spec.linux?.devices));
     plan.cgroupProcs = cgroup.procsFiles();
     const cgroupCreated = [...new Set([...cgroup.created(), ...ownedParents(cgroup, cgroupPath, ctx.options.cgroupParent ?? DEFAULT_CGROUP_PARENT)])];
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { RuntimeError } from '../errors.js';
 import { isSameLiveProcess } from '../state/process-probe.js';
-import { loadContainer, requireStatus, sleepMs, type LoadedContainer, type RuntimeContext } from './context.js';
+import { loadContainer, sleepMs, type LoadedContainer, type RuntimeContext } from './context.js';
 import { parseSignal } from './signals.js';
 
 /** Sends a signal to the container's init, or with all to every process in its cgroup. */
@@ -54,7 +54,9 @@ export function deleteContainer(ctx: RuntimeContext, id: string, force = false):
     if (force && e instanceof RuntimeError && e.kind === 'NotFound') return;
     throw e;
   }
-  if (!force) requireStatus(c, ['stopped', 'created'], 'delete');
+  if (!force && c.status !== 'stopped' && c.status !== 'created') {
+    throw new RuntimeError(`cannot delete container "${id}": it is ${c.status} (stop it first, or use delete --force)`, 'FailedPrecondition');
+  }
   if (c.status !== 'stopped') {
     signalAll(c, 9);
     waitGone(c);

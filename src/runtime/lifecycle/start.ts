@@ -20,9 +20,8 @@ export function startContainer(ctx: RuntimeContext, id: string): void {
     const buf = Buffer.alloc(1);
     for (;;) {
       try {
-        // A byte, or EOF when init's execve closes its (close-on-exec) end: either way it has gone on.
-        fs.readSync(fd, buf, 0, 1, null);
-        break;
+        // init writes one byte once it has opened the fifo; 0 bytes means no writer yet (or a dead one).
+        if (fs.readSync(fd, buf, 0, 1, null) === 1) break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       }

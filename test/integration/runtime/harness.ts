@@ -28,11 +28,26 @@ export class Harness {
     return { ...process.env, BERTH_CGROUP_PARENT: this.cgroupParent };
   }
 
-  /** Runs `berth runtime --root <root> ...args` and waits for it. */
+  /**
+   * Runs `berth runtime --root <root> ...args` and waits for it. Output goes through files, not pipes: a
+   * detached container inherits stdout and would hold a pipe open (as with runc) until it exits.
+   */
   cli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
-    return spawnSync(process.execPath, [BERTH, 'runtime', '--root', this.root, ...args], {
-      encoding: 'utf8', env: this.env(), input: opts.input ?? '', timeout: opts.timeoutMs ?? 30_000,
-    });
+    const out = path.join(this.tmp, `out-${++this.n}`);
+    const err = `${out}.err`;
+    const fds = [fs.openSync(out, 'w+'), fs.openSync(err, 'w+')];
+    try {
+      const r = spawnSync(process.execPath, [BERTH, 'runtime', '--root', this.root, ...args], {
+        env: this.env(), timeout: opts.timeoutMs ?? 30_000,
+        stdio: [opts.input !== undefined ? 'pipe' : 'ignore', fds[0]!, fds[1]!],
+        ...(opts.input !== undefined ? { input: opts.input } : {}),
+      });
+      return { ...r, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8'), output: [] };
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
+      fs.rmSync(out, { force: true });
+      fs.rmSync(err, { force: true });
+    }
   }
 
   /** Like cli, but asserts exit 0 and returns stdout. */
@@ -55,7 +70,8 @@ export class Harness {
   async waitStatus(id: string, status: string, timeoutMs = 10_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     for (;;) {
-      const s = this.state(id).status;
+      const r = this.cli(['state', id]);
+      const s = r.status === 0 ? (JSON.parse(r.stdout) as { status: string }).status : 'absent';
       if (s === status) return;
       if (Date.now() > end) assert.fail(`container ${id} stayed ${s}, expected ${status}`);
       await new Promise((r) => setTimeout(r, 20));

@@ -11,7 +11,7 @@ const h = new Harness();
 after(() => h.cleanup());
 
 test('create, start, exit, delete with runtime-spec state at each step', async () => {
-  const bundle = h.bundle(['sh', '-c', 'read line < /dev/stdin; exit 3']);
+  const bundle = h.bundle(['sh', '-c', 'sleep 2; exit 3']);
   const pidFile = path.join(h.tmp, 'c1.pid');
   assert.equal(h.cli(['create', '-b', bundle, '--pid-file', pidFile, 'c1']).stdout, '', 'create prints nothing');
   const created = h.state('c1');
@@ -22,7 +22,7 @@ test('create, start, exit, delete with runtime-spec state at each step', async (
   assert.equal(created.ociVersion, '1.2.0');
   assert.match(created.created as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
   // The process waits in the helper's setup, not in the program: its command line is not sh yet.
-  assert.doesNotMatch(fs.readFileSync(`/proc/${created.pid}/cmdline`, 'utf8'), /read line/);
+  assert.doesNotMatch(fs.readFileSync(`/proc/${created.pid}/cmdline`, 'utf8'), /sleep 2/);
 
   h.ok(['start', 'c1']);
   const running = h.state('c1');
@@ -31,7 +31,6 @@ test('create, start, exit, delete with runtime-spec state at each step', async (
   assert.match(fs.readFileSync(`/proc/${created.pid}/cmdline`, 'utf8'), /^sh\0-c\0/);
   assert.notEqual(h.cli(['start', 'c1']).status, 0, 'start twice is refused');
 
-  // The container has no stdin (create ran with empty input): read returns, sh exits 3.
   await h.waitStatus('c1', 'stopped');
   assert.equal(h.state('c1').pid, 0);
   h.ok(['delete', 'c1']);
@@ -39,9 +38,14 @@ test('create, start, exit, delete with runtime-spec state at each step', async (
   assert.equal(h.cli(['delete', '--force', 'c1']).status, 0, 'delete --force of a missing id succeeds');
 });
 
-test('run returns the exit status; a signal gives 128+n', () => {
+test('run returns the exit status; a signal gives 128+n', async () => {
   assert.equal(h.cli(['run', '-b', h.bundle(['sh', '-c', 'exit 7']), 'r1']).status, 7);
-  assert.equal(h.cli(['run', '-b', h.bundle(['sh', '-c', 'kill -9 $$']), 'r2']).status, 137);
+  // pid 1 ignores signals it has no handler for, except from outside its namespace: kill it from the host.
+  const run = h.spawnCli(['run', '-b', h.bundle(['sleep', '60']), 'r2']);
+  const code = new Promise<number | null>((resolve) => run.on('exit', (c) => resolve(c)));
+  await h.waitStatus('r2', 'running');
+  h.ok(['kill', 'r2', 'KILL']);
+  assert.equal(await code, 137);
   assert.equal(h.cli(['list', '-q']).stdout, '', 'run deletes the container');
 });
 
@@ -55,8 +59,8 @@ test('exec joins the pid namespace; ps and list show the container', () => {
   const pids = JSON.parse(h.ok(['ps', '--format', 'json', 'e1'])) as number[];
   assert.deepEqual(pids, [h.state('e1').pid]);
   const list = JSON.parse(h.ok(['list', '--format', 'json'])) as { id: string; status: string }[];
-  assert.deepEqual(list.map((c) => [c.id, c.status]), [['e1', 'running']]);
-  assert.match(h.ok(['list']), /^ID\s+PID\s+STATUS\s+BUNDLE\s+CREATED\s+OWNER\ne1\s+\d+\s+running/);
+  assert.deepEqual(list.filter((c) => c.id === 'e1').map((c) => [c.id, c.status]), [['e1', 'running']]);
+  assert.match(h.ok(['list']), /^ID\s+PID\s+STATUS\s+BUNDLE\s+CREATED\s+OWNER\n(.*\n)*e1\s+\d+\s+running/);
 
   const pidFile = path.join(h.tmp, 'exec.pid');
   h.ok(['exec', '-d', '--pid-file', pidFile, 'e1', 'sleep', '50']);
@@ -70,7 +74,7 @@ test('exec joins the pid namespace; ps and list show the container', () => {
 });
 
 test('pause freezes and resume thaws', async () => {
-  const bundle = h.bundle(['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; done'], (s) => {
+  const bundle = h.bundle(['sh', '-c', 'while true; do echo x >> /tmp/count; done'], (s) => {
     s.root!.readonly = false;
   });
   h.ok(['run', '-d', '-b', bundle, 'p1']);
@@ -80,13 +84,13 @@ test('pause freezes and resume thaws', async () => {
   assert.equal(h.state('p1').status, 'paused');
   const freezer = v1Mount('freezer');
   if (freezer) assert.equal(fs.readFileSync(path.join(freezer, h.cgroupParent, 'p1/freezer.state'), 'utf8').trim(), 'FROZEN');
-  const a = fs.readFileSync(countFile, 'utf8');
+  const a = fs.statSync(countFile).size;
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(fs.readFileSync(countFile, 'utf8'), a, 'the loop kept running while paused');
+  assert.equal(fs.statSync(countFile).size, a, 'the loop kept running while paused');
   h.ok(['resume', 'p1']);
   assert.equal(h.state('p1').status, 'running');
   await new Promise((r) => setTimeout(r, 300));
-  assert.notEqual(fs.readFileSync(countFile, 'utf8'), a, 'the loop did not resume');
+  assert.ok(fs.statSync(countFile).size > a, 'the loop did not resume');
   h.ok(['delete', '--force', 'p1']);
 });
 
