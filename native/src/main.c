@@ -89,7 +89,8 @@ int main(int argc, char **argv)
 	if (plan.console_socket && (f.console = console_connect(plan.console_socket)) < 0)
 		die(0);
 	/* The fifo lives in the runtime's state dir; making it here spares Node (which has no mkfifo) a process. */
-	if (plan.exec_fifo && mkfifo(plan.exec_fifo, 0622) < 0 && errno != EEXIST) {
+	/* 0622 despite the umask: a user-namespaced init (an unmapped host uid) must open it for writing. */
+	if (plan.exec_fifo && ((mkfifo(plan.exec_fifo, 0622) < 0 && errno != EEXIST) || chmod(plan.exec_fifo, 0622) < 0)) {
 		fail("exec-fifo", errno, plan.exec_fifo);
 		die(0);
 	}

@@ -117,6 +117,16 @@ static int loopback_up(void)
 
 int ns_child_setup(const struct plan *p)
 {
+	/*
+	 * In a new user namespace we still carry the host's ids, which it does not map: files we create while
+	 * building the rootfs would fail with EOVERFLOW. Become the namespace's root first, as runc does.
+	 */
+	if (p->ns_new & CLONE_NEWUSER) {
+		if (setresgid(0, 0, 0) < 0)
+			return fail("setgid", errno, "0 (gid 0 must be mapped in linux.gidMappings)");
+		if (setresuid(0, 0, 0) < 0)
+			return fail("setuid", errno, "0 (uid 0 must be mapped in linux.uidMappings)");
+	}
 	/* After the parent placed us in our cgroups, so that they become the namespace's root. */
 	if ((p->ns_new & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return fail("unshare", errno, "cgroup");

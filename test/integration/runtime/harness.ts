@@ -19,6 +19,11 @@ export class Harness {
   readonly cgroupParent = `berth-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private n = 0;
 
+  constructor() {
+    // mkdtemp makes 0700 dirs; a user-namespaced container's root (an unmapped host uid) must traverse it.
+    fs.chmodSync(this.tmp, 0o755);
+  }
+
   /** A fresh busybox bundle running args, with its config changed by edit. */
   bundle(args: string[], edit?: (spec: Spec) => void): string {
     return makeBusyboxBundle(path.join(this.tmp, `bundle-${++this.n}`), args, edit);
