@@ -14,7 +14,7 @@ export function makeBusyboxRootfs(dir: string): string {
   if (!fs.existsSync(BUSYBOX)) {
     throw new Error(`${BUSYBOX} not found: install Debian's busybox-static (scripts/setup.sh does)`);
   }
-  for (const d of ['bin', 'dev', 'proc', 'sys', 'tmp', 'etc', 'root', 'var', 'run']) {
+  for (const d of ['bin', 'dev', 'proc', 'sys', 'tmp', 'etc', 'root', 'var', 'run', 'mnt']) {
     fs.mkdirSync(path.join(dir, d), { recursive: true });
   }
   fs.chmodSync(path.join(dir, 'tmp'), 0o1777);

@@ -17,6 +17,8 @@ let rootfs = '';
 
 before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-native-'));
+  // A user-namespaced child runs as an unmapped host uid: it must be able to traverse to the rootfs.
+  fs.chmodSync(tmp, 0o755);
   rootfs = makeBusyboxRootfs(path.join(tmp, 'rootfs'));
 });
 
