@@ -12,7 +12,7 @@ fi
 
 # Debian packages: compiler for the C helper, busybox for the test and demo images, runc as the peer in
 # benchmarks, iproute2 for network checks, python3 for the console-socket test receiver.
-debs=(ca-certificates gcc make libc6-dev busybox-static runc iproute2 iptables python3 procps util-linux hyperfine)
+debs=(ca-certificates gcc make libc6-dev libseccomp-dev busybox-static runc iproute2 iptables python3 procps util-linux hyperfine)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
@@ -38,7 +38,11 @@ npm ci --silent --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit -
 echo "setup: building the C helper and the TypeScript"
 make -s -C native
 npx tsc -p tsconfig.json
+# One bundle per command family: the CLI loads a few files instead of dozens (start-up time).
+rm -rf dist/bundle
+npm run -s bundle
 
 chmod +x bin/berth.js
 ln -sf "$here/bin/berth.js" /usr/local/bin/berth
+ln -sf "$here/bin/berth-runtime.js" /usr/local/bin/berth-runtime
 echo "setup: done — $(berth --version)"

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../common/package-root.js';
 import { makeBusyboxBundle } from './busybox.js';
 
 const SCRIPT = `
@@ -33,7 +33,7 @@ export function runDemo(): number {
     console.log(`== host: pid ${process.pid}, hostname ${os.hostname()}`);
     console.log(`== bundle ${bundle}: busybox rootfs + config.json (memory 64 MiB, CPU 50%)`);
     console.log(`== berth runtime run -b ${bundle} demo`);
-    const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/berth.js');
+    const bin = path.join(packageRoot(), 'bin/berth.js');
     const r = spawnSync(process.execPath, [bin, 'runtime', '--root', root, 'run', '-b', bundle, 'demo'], { stdio: 'inherit' });
     console.log(`== the container exited with status ${r.status} (137 = killed by SIGKILL, here the OOM killer)`);
     return 0;

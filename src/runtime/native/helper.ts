@@ -1,9 +1,8 @@
 // The Node side of berth-helper: spawns it, feeds it a launch plan and follows the sync protocol
 // (docs/launch-plan.md).
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../common/package-root.js';
 import type { Readable, Writable, Duplex } from 'node:stream';
 import { decodeArg, serializePlan, type LaunchPlan } from '../plan/launch-plan.js';
 import { HelperError } from './errors.js';
@@ -39,24 +38,9 @@ export interface HelperHandle {
   exited: Promise<HelperExit>;
 }
 
-let packageRoot: string | undefined;
-
 /** native/build/berth-helper of this package, or $BERTH_HELPER. */
 export function defaultHelperPath(): string {
-  if (process.env.BERTH_HELPER) return process.env.BERTH_HELPER;
-  if (!packageRoot) {
-    // Works from src/ (ts runners) and from dist/src/ alike: walk up to our package.json.
-    let dir = path.dirname(fileURLToPath(import.meta.url));
-    for (;;) {
-      const pkg = path.join(dir, 'package.json');
-      if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'berth') break;
-      const up = path.dirname(dir);
-      if (up === dir) throw new Error('berth-helper: cannot find the berth package root; set BERTH_HELPER');
-      dir = up;
-    }
-    packageRoot = dir;
-  }
-  return path.join(packageRoot, 'native', 'build', 'berth-helper');
+  return process.env.BERTH_HELPER ?? path.join(packageRoot(), 'native', 'build', 'berth-helper');
 }
 
 interface Deferred<T> { promise: Promise<T>; resolve(v: T): void; reject(e: Error): void; settled: boolean }
