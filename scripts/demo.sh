@@ -4,4 +4,4 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bash "$here/scripts/setup.sh"
-exec node "$here/dist/src/cli/demo.js"
+exec node "$here/bin/berth.js" demo
