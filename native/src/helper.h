@@ -42,6 +42,28 @@ struct rlim {
 struct idmap {
 	unsigned long inside, outside, count;
 };
+/* One seccomp rule, already mapped to libseccomp values (action = SCMP_ACT_*, op = enum scmp_compare). */
+struct sc_arg {
+	unsigned index;
+	int op;
+	uint64_t value, value_two;
+};
+struct sc_rule {
+	char *name;
+	uint32_t action;
+	int nargs;
+	struct sc_arg args[6];
+};
+struct seccomp_plan {
+	int enabled;
+	uint32_t def_action;
+	char *arches[24];
+	int n_arches;
+	int tsync, log, spec_allow;
+	struct sc_rule *rules; /* grows: a full profile has hundreds */
+	int n_rules, cap_rules;
+};
+
 struct timeoff {
 	char *clock;
 	long long secs;
@@ -89,6 +111,7 @@ struct plan {
 	int caps_given; /* bit per set, see CAPSET_* */
 	uint64_t caps[5];
 	int no_new_privs;
+	struct seccomp_plan seccomp;
 	char *env[1024];
 	int n_env;
 	char *argv[1024];
@@ -122,6 +145,11 @@ int ns_child_setup(const struct plan *p);
 
 /* mounts.c */
 int rootfs_setup(const struct plan *p);
+
+/* seccomp.c */
+int seccomp_parse_line(struct plan *p, char **a, int argc);
+int seccomp_build(const struct plan *p);
+int seccomp_install(void);
 
 /* process.c */
 struct proc_fds {

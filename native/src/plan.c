@@ -206,6 +206,8 @@ static int parse_line(struct plan *p, char **a, int argc)
 		p->exec_fifo = a[1];
 	} else if (!strcmp(op, "wait")) {
 		p->wait = 1;
+	} else if (!strncmp(op, "seccomp-", 8)) {
+		return seccomp_parse_line(p, a, argc);
 	} else {
 		goto bad;
 	}

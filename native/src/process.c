@@ -151,6 +151,12 @@ int process_prepare(const struct plan *p, struct proc_fds *f, char *exe, size_t 
 	}
 	if (p->has_oom && write_oom(p->oom_score_adj) < 0)
 		return -1;
+	int sc = p->seccomp.enabled;
+	if (sc && seccomp_build(p) < 0)
+		return -1;
+	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which set_creds may drop: load first (runc). */
+	if (sc && !p->no_new_privs && seccomp_install() < 0)
+		return -1;
 	if (set_creds(p) < 0)
 		return -1;
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -159,7 +165,13 @@ int process_prepare(const struct plan *p, struct proc_fds *f, char *exe, size_t 
 		umask(p->umask);
 	if (p->cwd && chdir(p->cwd) < 0)
 		return fail("chdir", errno, p->cwd);
-	return lookup(p, exe, size);
+	if (lookup(p, exe, size) < 0)
+		return -1;
+	/*
+	 * As late as a load can still be reported as a create error (the channel to Node ends at `ready`): after
+	 * this only `ready` (sendmsg), close_range, the exec fifo (openat, write), rt_sigprocmask and execve run.
+	 */
+	return sc && p->no_new_privs ? seccomp_install() : 0;
 }
 
 void process_exec(const struct plan *p, struct proc_fds *f, const char *exe)

@@ -26,13 +26,18 @@ const createFlags: FlagSpec[] = [
   { name: 'preserve-fds', kind: 'string', help: 'pass this many extra fds (3…) to the container' },
 ];
 
+/** Warnings go to the runtime log (callers such as containerd read it) and to stderr (for people). */
+function warner(env: CommandEnv): (msg: string) => void {
+  return (msg) => {
+    env.log.warn(msg);
+    process.stderr.write(`${env.name}: warning: ${msg}\n`);
+  };
+}
+
 function createOpts(f: Flags, env: CommandEnv) {
   const preserve = s(f, 'preserve-fds');
   return {
-    warn: (msg: string) => {
-      env.log.warn(msg);
-      process.stderr.write(`${env.name}: warning: ${msg}\n`);
-    },
+    warn: warner(env),
     bundle: s(f, 'bundle') ?? process.cwd(),
     ...(s(f, 'pid-file') ? { pidFile: s(f, 'pid-file')! } : {}),
     ...(s(f, 'console-socket') ? { consoleSocket: s(f, 'console-socket')! } : {}),
@@ -60,7 +65,7 @@ export const lifecycleCommands: Record<string, Command> = {
     async run(env, _f, args) {
       needArgs(args, ['container-id'], 'start');
       const { startContainer } = await import('../lifecycle/start.js');
-      startContainer(ctxOf(env), args[0]!);
+      await startContainer(ctxOf(env), args[0]!);
     },
   },
   run: {
@@ -97,7 +102,7 @@ export const lifecycleCommands: Record<string, Command> = {
       needArgs(args, ['container-id'], 'delete');
       const { deleteContainer } = await import('../lifecycle/kill.js');
       const ctx = ctxOf(env);
-      for (const id of args) deleteContainer(ctx, id, b(f, 'force'));
+      for (const id of args) await deleteContainer(ctx, id, b(f, 'force'), warner(env));
     },
   },
   exec: {

@@ -13,7 +13,8 @@ import { readProcStat } from '../state/process-probe.js';
 import type { PersistedState } from '../state/store.js';
 import type { Spec } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';
-import { rfc3339Nano, sleepMs, type RuntimeContext } from './context.js';
+import { loadContainer, rfc3339Nano, sleepMs, specState, type RuntimeContext } from './context.js';
+import { checkHooks, runHooks } from './hooks.js';
 import { writePidFile } from './pid-file.js';
 
 export interface CreateOptions {
@@ -53,6 +54,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
     const bundle = path.resolve(opts.bundle);
     const { spec, rootfs } = loadBundle(bundle);
     validateSpec(spec);
+    checkHooks(spec.hooks, opts.warn);
     checkTerminal(spec, opts);
 
     const plan = compileLaunchPlan(spec, rootfs, { bundleDir: bundle, lastCap: lastCap(), ...(opts.warn ? { warn: opts.warn } : {}) });
@@ -80,6 +82,12 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
       config: spec, cgroupPath, cgroupCreated, namespaces: namespacePaths(spec, pid),
     };
     ctx.store.write(state);
+    // runc's order: prestart (deprecated), then createRuntime, with the init parked in its namespaces.
+    if (spec.hooks?.prestart?.length || spec.hooks?.createRuntime?.length) {
+      const hookState = specState(loadContainer(ctx, id));
+      await runHooks('prestart', spec.hooks.prestart, hookState);
+      await runHooks('createRuntime', spec.hooks.createRuntime, hookState);
+    }
     helper.continue();
     await helper.ready();
     delete state.creating;

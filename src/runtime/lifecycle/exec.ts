@@ -1,6 +1,7 @@
 // exec: start another process inside a running container's namespaces and cgroups.
 import path from 'node:path';
 import { compileExecProcess } from '../plan/compile.js';
+import { compileSeccompFor } from '../plan/seccomp.js';
 import { emptyPlan } from '../plan/launch-plan.js';
 import type { NamespaceType } from '../plan/launch-plan.js';
 import { startHelper, type HelperHandle } from '../native/index.js';
@@ -38,6 +39,8 @@ export async function execInContainer(ctx: RuntimeContext, id: string, opts: Exe
   }
   validateProcess(proc, 'process');
   const planProcess = compileExecProcess(proc, { lastCap: lastCap() });
+  // exec'd processes are filtered like the container's init (the config was validated at create).
+  planProcess.seccomp = compileSeccompFor(c.state.config);
   if (opts.consoleSocket) planProcess.consoleSocket = path.resolve(opts.consoleSocket);
   const plan = emptyPlan('exec', planProcess);
   for (const [type, nsPath] of Object.entries(c.state.namespaces)) {

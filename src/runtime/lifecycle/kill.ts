@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import { RuntimeError } from '../errors.js';
 import { isSameLiveProcess } from '../state/process-probe.js';
-import { loadContainer, sleepMs, type LoadedContainer, type RuntimeContext } from './context.js';
+import { loadContainer, sleepMs, specState, type LoadedContainer, type RuntimeContext } from './context.js';
 import { parseSignal } from './signals.js';
+import { runHooks } from './hooks.js';
 
 /** Sends a signal to the container's init, or with all to every process in its cgroup. */
 export function killContainer(ctx: RuntimeContext, id: string, signal = 'TERM', all = false): void {
@@ -45,8 +46,16 @@ function tryFreeze(c: LoadedContainer, on: boolean): void {
   }
 }
 
-/** Destroys a container: stopped (or created) ones always, running or paused only with force. */
-export function deleteContainer(ctx: RuntimeContext, id: string, force = false): void {
+/**
+ * Destroys a container: stopped (or created) ones always, running or paused only with force; then runs its
+ * poststop hooks, whose failures are only reported to warn (default: stderr).
+ */
+export async function deleteContainer(
+  ctx: RuntimeContext,
+  id: string,
+  force = false,
+  warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+): Promise<void> {
   let c: LoadedContainer;
   try {
     c = loadContainer(ctx, id);
@@ -61,7 +70,12 @@ export function deleteContainer(ctx: RuntimeContext, id: string, force = false):
     signalAll(c, 9);
     waitGone(c);
   }
-  destroy(ctx, c);
+  destroyCgroup(ctx, c);
+  // Between destroy and removing the state: poststop hooks get the (now stopped) state, as in the spec.
+  await runHooks('poststop', c.state.config.hooks?.poststop, specState({ ...c, status: 'stopped' }), {
+    onFailure: (e) => warn(`delete container "${id}": ${e.message} (ignored: poststop failures do not fail delete)`),
+  });
+  ctx.store.remove(c.state.id);
 }
 
 /** Waits until no process of the container remains (bounded: SIGKILL takes effect promptly). */
@@ -79,7 +93,7 @@ function waitGone(c: LoadedContainer): void {
   throw new RuntimeError(`container "${c.state.id}": processes still alive 5 s after SIGKILL`);
 }
 
-function destroy(ctx: RuntimeContext, c: LoadedContainer): void {
+function destroyCgroup(ctx: RuntimeContext, c: LoadedContainer): void {
   try {
     c.cgroup.destroy();
   } catch (e) {
@@ -87,5 +101,4 @@ function destroy(ctx: RuntimeContext, c: LoadedContainer): void {
       throw new RuntimeError(`delete container "${c.state.id}": ${(e as Error).message}`);
     }
   }
-  ctx.store.remove(c.state.id);
 }

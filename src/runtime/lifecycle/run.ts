@@ -23,7 +23,7 @@ export async function runContainer(
 ): Promise<RunResult> {
   if (opts.detach) {
     const c = await createContainer(ctx, id, { ...opts, wait: false });
-    startWithCleanup(ctx, id);
+    await startWithCleanup(ctx, id, opts.warn);
     return { pid: c.pid };
   }
   const c = await createContainer(ctx, id, { ...opts, wait: true, foreground: true });
@@ -31,7 +31,7 @@ export async function runContainer(
   const forward = (sig: NodeJS.Signals) => c.helper.signal(sig);
   for (const s of FORWARDED) process.on(s, forward);
   try {
-    startWithCleanup(ctx, id);
+    await startWithCleanup(ctx, id, opts.warn);
     const exit = await c.helper.exited;
     const exitCode = exit.code ?? 128 + 9;
     let oomKilled = false;
@@ -40,19 +40,19 @@ export async function runContainer(
     } catch {
       /* cgroup already gone */
     }
-    if (!opts.keep) deleteContainer(ctx, id, true);
+    if (!opts.keep) await deleteContainer(ctx, id, true, opts.warn);
     return { pid: c.pid, exitCode, oomKilled };
   } finally {
     for (const s of FORWARDED) process.off(s, forward);
   }
 }
 
-function startWithCleanup(ctx: RuntimeContext, id: string): void {
+async function startWithCleanup(ctx: RuntimeContext, id: string, warn?: (message: string) => void): Promise<void> {
   try {
-    startContainer(ctx, id);
+    await startContainer(ctx, id);
   } catch (e) {
     try {
-      deleteContainer(ctx, id, true);
+      await deleteContainer(ctx, id, true, warn);
     } catch {
       /* keep the original error */
     }

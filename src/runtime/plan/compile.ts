@@ -10,6 +10,7 @@ import { capMask, capNumber, capsBeyond } from './capabilities.js';
 import { rlimitNumber, rlimitValue } from './rlimits.js';
 import { MS_BIND, parseMountOptions } from './mount-options.js';
 import { planDevices } from './devices.js';
+import { compileSeccompFor } from './seccomp.js';
 
 export interface ProcessOptions {
   /** /proc/sys/kernel/cap_last_cap: capabilities above it are dropped with a warning, as runc does. */
@@ -45,6 +46,8 @@ export function compileLaunchPlan(spec: Spec, rootfs: string, opts: CompileOptio
   if (!spec.process) throw new SpecError('process', 'missing (a container needs a process)');
   const plan = emptyPlan('launch', compileExecProcess(spec.process, opts, 'process'));
   const linux = spec.linux ?? {};
+  const seccomp = compileSeccompFor(spec);
+  if (seccomp) plan.process.seccomp = seccomp;
   const namespaces: Namespace[] = linux.namespaces ?? [];
   namespaces.forEach((ns, i) => {
     const type = planNamespaceType(ns.type, `linux.namespaces[${i}].type`);

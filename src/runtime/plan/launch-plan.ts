@@ -30,6 +30,25 @@ export interface PlanDevice {
 
 export interface PlanRlimit { resource: number; soft: bigint; hard: bigint }
 
+/** Wire names of the seccomp actions (SCMP_ACT_KILL is kill-thread, as in libseccomp). */
+export type SeccompAction = 'kill-thread' | 'kill-process' | 'trap' | 'errno' | 'trace' | 'allow' | 'log';
+export type SeccompOp = 'ne' | 'lt' | 'le' | 'eq' | 'ge' | 'gt' | 'masked-eq';
+
+/** One argument condition; values are u64, hence bigint. */
+export interface PlanSeccompArg { index: number; op: SeccompOp; value: bigint; valueTwo: bigint }
+
+/** One libseccomp rule: conditions are ANDed; `errno` is the return data for errno/trace, else 0. */
+export interface PlanSeccompRule { action: SeccompAction; errno: number; name: string; args: PlanSeccompArg[] }
+
+export interface PlanSeccomp {
+  defaultAction: SeccompAction;
+  defaultErrno: number;
+  /** libseccomp architecture names (`x86_64`, `x86`, `aarch64`, …); the native one is always present. */
+  arches: string[];
+  flags: ('tsync' | 'log' | 'spec-allow')[];
+  rules: PlanSeccompRule[];
+}
+
 /** The process half of a plan: shared by launch and exec. */
 export interface PlanProcess {
   args: string[];
@@ -46,6 +65,8 @@ export interface PlanProcess {
   terminal?: boolean;
   consoleSize?: { rows: number; cols: number };
   consoleSocket?: string;
+  /** The container's filter: exec'd processes get it too, as with runc. */
+  seccomp?: PlanSeccomp;
 }
 
 export interface LaunchPlan {
@@ -145,6 +166,7 @@ export function serializePlan(plan: LaunchPlan): string {
     for (const [set, mask] of Object.entries(p.caps)) out.push(line('caps', set, mask.toString(16)));
   }
   if (p.noNewPrivileges) out.push('no-new-privileges');
+  if (p.seccomp) out.push(...seccompLines(p.seccomp));
   for (const e of p.env) out.push(line('env', e));
   for (const a of p.args) out.push(line('arg', a));
   if (p.terminal) out.push('terminal');
@@ -154,6 +176,17 @@ export function serializePlan(plan: LaunchPlan): string {
   if (plan.wait) out.push('wait');
   out.push('end');
   return out.join('\n') + '\n';
+}
+
+function seccompLines(s: PlanSeccomp): string[] {
+  const out = [line('seccomp-default', s.defaultAction, s.defaultErrno)];
+  for (const a of s.arches) out.push(line('seccomp-arch', a));
+  for (const f of s.flags) out.push(line('seccomp-flag', f));
+  for (const r of s.rules) {
+    const args = r.args.map((a) => `${a.index}:${a.op}:${a.value}:${a.valueTwo}`);
+    out.push(line('seccomp-rule', r.action, r.errno, r.name, ...args));
+  }
+  return out;
 }
 
 /** An empty plan of the given mode, to be filled by the compiler. */
