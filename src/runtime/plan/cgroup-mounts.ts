@@ -21,7 +21,7 @@ function expandOne(m: PlanMount, layout: CgroupLayout, rootfs: string): PlanMoun
   ];
   const byMount = new Map<string, string[]>();
   for (const [controller, mp] of Object.entries(layout.v1)) byMount.set(mp, [...(byMount.get(mp) ?? []), controller]);
-  for (const [mp, controllers] of [...byMount].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [mp, controllers] of [...byMount].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const named = controllers.filter((c) => c.startsWith('name='));
     const data = named.length && named.length === controllers.length ? `none,${named.join(',')}` : controllers.join(',');
     out.push({ ...base, source: 'cgroup', destination: path.posix.join(m.destination, path.basename(mp)), fstype: 'cgroup', flags: m.flags, data });
