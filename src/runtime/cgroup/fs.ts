@@ -18,6 +18,8 @@ export interface CgroupFs {
   readdir(dir: string): string[];
   /** Whether a path is a directory (sub-cgroup) rather than a control file. */
   isDir(path: string): boolean;
+  /** Names of the sub-directories (sub-cgroups) of a directory. */
+  subdirs(dir: string): string[];
   /** Blocks the caller for ms milliseconds (polling freezer state, rmdir retries); injectable so tests do not wait. */
   sleep(ms: number): void;
 }
@@ -100,6 +102,14 @@ export const nodeCgroupFs: CgroupFs = {
       return false;
     }
   },
+  subdirs(dir) {
+    // d_type from readdir: a stat per control file costs ~2 ms per cgroup on delete's hot path.
+    try {
+      return nodeFs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch (err) {
+      throw fsError('readdir', dir, err);
+    }
+  },
   sleep(ms) {
     Atomics.wait(sleepCell, 0, 0, ms);
   },
@@ -161,7 +171,7 @@ export function ensureDirs(fs: CgroupFs, root: string, path: string, onCreated: 
 
 /** Sub-cgroups of a dir (cgroupfs lists control files and child cgroups side by side). */
 function childCgroups(fs: CgroupFs, dir: string): string[] {
-  return fs.readdir(dir).map((n) => `${dir}/${n}`).filter((p) => fs.isDir(p));
+  return fs.subdirs(dir).map((n) => `${dir}/${n}`);
 }
 
 /** Removes a cgroup and any sub-cgroups the container made inside it, deepest first. */
