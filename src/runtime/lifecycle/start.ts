@@ -34,7 +34,11 @@ export async function startContainer(ctx: RuntimeContext, id: string): Promise<v
     }
   } finally {
     fs.closeSync(fd);
-    fs.rmSync(fifo, { force: true });
+    try {
+      fs.unlinkSync(fifo); // not rmSync: Node 20 routes it through a slow JS rimraf
+    } catch {
+      /* already removed by a concurrent start */
+    }
   }
   const poststart = c.state.config.hooks?.poststart;
   if (!poststart?.length) return;
