@@ -82,3 +82,19 @@ test('spec writes a valid default config.json once; features is truthful JSON', 
   assert.ok(features.mountOptions.includes('rbind'));
   assert.match(h.ok(['--version']), /version 0\.1\.0\ncommit: .*\nspec: 1\.2\.0/);
 });
+
+test('--log --log-format json appends one JSON object per line on failure, with a plain line on stderr', () => {
+  const log = path.join(h.tmp, 'runtime.log');
+  fs.writeFileSync(log, '{"level":"info","msg":"earlier","time":"2026-01-01T00:00:00Z"}\n');
+  const r = h.cli(['--log', log, '--log-format=json', 'state', 'no-such-ctr']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /container "no-such-ctr" does not exist/);
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 2, 'the log is appended to, not truncated');
+  assert.equal(lines[1].level, 'error');
+  assert.match(lines[1].msg, /no-such-ctr/);
+  assert.match(lines[1].time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  const bad = h.cli(['--systemd-cgroup', 'list']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--systemd-cgroup is not supported/);
+});
