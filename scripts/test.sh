@@ -8,3 +8,5 @@ echo "== unit tests"
 node --test --test-reporter=spec dist/test/unit
 echo "== integration tests (root, real kernel)"
 node --test --test-concurrency=1 --test-reporter=spec dist/test/integration
+echo "== interop tests (real peer tools driving Berth)"
+node --test --test-concurrency=1 --test-reporter=spec dist/test/interop
