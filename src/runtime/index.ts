@@ -10,4 +10,6 @@ export { containerState, listContainers, containerPids } from './lifecycle/query
 export { pauseContainer, resumeContainer, updateContainer, containerStats } from './lifecycle/resources.js';
 export { parseSignal, signalName } from './lifecycle/signals.js';
 export { defaultSpec } from './spec/default-spec.js';
+export { hardenedSpec, type HardenedSpecOptions } from './spec/hardened-spec.js';
+export { defaultSeccompProfile } from './spec/seccomp-default.js';
 export type { Spec, Process, LinuxResources, ContainerState } from './spec/types.js';

@@ -105,16 +105,21 @@ export const infoCommands: Record<string, Command> = {
   },
   spec: {
     summary: 'write a default config.json into the bundle',
-    usage: '[--bundle DIR] [--rootless]',
+    usage: '[--bundle DIR] [--rootless | --hardened]',
     flags: [
       { name: 'bundle', short: 'b', kind: 'string', help: 'bundle directory (default: current directory)' },
       { name: 'rootless', kind: 'bool', help: 'a spec for rootless containers (user namespace)' },
+      { name: 'hardened', kind: 'bool', help: 'Docker-equivalent defaults: capabilities, seccomp, masked paths, devices' },
     ],
     async run(_env, f, _args) {
-      const { defaultSpec } = await import('../spec/default-spec.js');
+      // The hardened spec is for root (device cgroup, sysfs of its own netns, no user namespace): not rootless.
+      if (f.hardened === true && f.rootless === true) throw new Error('--hardened and --rootless cannot be combined');
       const file = path.join((f.bundle as string | undefined) ?? '.', 'config.json');
       if (fs.existsSync(file)) throw new Error(`${file} exists: remove it first`);
-      fs.writeFileSync(file, JSON.stringify(defaultSpec({ rootless: f.rootless === true }), null, '\t') + '\n');
+      const spec = f.hardened === true
+        ? (await import('../spec/hardened-spec.js')).hardenedSpec()
+        : (await import('../spec/default-spec.js')).defaultSpec({ rootless: f.rootless === true });
+      fs.writeFileSync(file, JSON.stringify(spec, null, '\t') + '\n');
     },
   },
   features: {

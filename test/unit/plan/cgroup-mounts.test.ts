@@ -10,7 +10,7 @@ const other: PlanMount = { source: 'proc', destination: '/proc', fstype: 'proc',
 
 test('v2: one cgroup2 mount in place of the cgroup mount', () => {
   const layout: CgroupLayout = { mode: 'v2', v1: {}, unified: '/sys/fs/cgroup', unifiedControllers: ['cpu'] };
-  assert.deepEqual(expandCgroupMounts([other, cg], layout, '/r'), [other, { ...cg, fstype: 'cgroup2' }]);
+  assert.deepEqual(expandCgroupMounts([other, cg], layout, '/r'), [other, { ...cg, source: 'cgroup2', fstype: 'cgroup2' }]);
 });
 
 test('hybrid: writable tmpfs, one mount per hierarchy (co-mounted and named too), cgroup2, then read-only', () => {
@@ -36,4 +36,15 @@ test('a writable cgroup mount needs no final remount', () => {
   const layout: CgroupLayout = { mode: 'v1', v1: { pids: '/sys/fs/cgroup/pids' }, unifiedControllers: [] };
   const out = expandCgroupMounts([{ ...cg, flags: 0 }], layout, '/r');
   assert.equal(out.length, 2);
+});
+
+test('without a cgroup namespace the container\'s own cgroup dirs are bind-mounted (read-only kept)', () => {
+  const layout: CgroupLayout = { mode: 'hybrid', v1: { memory: '/sys/fs/cgroup/memory' }, unified: '/sys/fs/cgroup/unified', unifiedControllers: [] };
+  const out = expandCgroupMounts([cg], layout, '/r', { cgroupPath: '/docker/abc' });
+  assert.deepEqual(out.slice(1, 3).map((m) => [m.source, m.destination, m.flags]), [
+    ['/sys/fs/cgroup/memory/docker/abc', '/sys/fs/cgroup/memory', 4096 | 16384 | RO_NOSUID],
+    ['/sys/fs/cgroup/unified/docker/abc', '/sys/fs/cgroup/unified', 4096 | 16384 | RO_NOSUID],
+  ]);
+  const v2: CgroupLayout = { mode: 'v2', v1: {}, unified: '/sys/fs/cgroup', unifiedControllers: [] };
+  assert.equal(expandCgroupMounts([cg], v2, '/r', { cgroupPath: '/x' })[0]!.source, '/sys/fs/cgroup/x');
 });
