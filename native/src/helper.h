@@ -70,6 +70,17 @@ struct timeoff {
 	long nanos;
 };
 
+/* An in-container OCI hook (createContainer or startContainer), run by hooks.c. */
+#define MAX_HOOKS 32
+#define MAX_HOOK_ARGS 64
+#define MAX_HOOK_ENV 128
+struct hook {
+	char *kind, *path;
+	unsigned timeout; /* seconds, 0 = none */
+	char *argv[MAX_HOOK_ARGS], *env[MAX_HOOK_ENV];
+	int n_argv, n_env;
+};
+
 struct plan {
 	int exec_mode;
 	int ns_new; /* CLONE_NEW* mask */
@@ -120,6 +131,9 @@ struct plan {
 	unsigned short rows, cols;
 	char *console_socket, *exec_fifo;
 	int wait;
+	struct hook hooks[MAX_HOOKS];
+	int n_hooks;
+	char *state; /* container state JSON from Node's `state` line, for the hooks' stdin; NULL if none */
 };
 enum { CAPSET_BOUNDING, CAPSET_EFFECTIVE, CAPSET_INHERITABLE, CAPSET_PERMITTED, CAPSET_AMBIENT };
 
@@ -150,6 +164,9 @@ int rootfs_setup(const struct plan *p);
 int seccomp_parse_line(struct plan *p, char **a, int argc);
 int seccomp_build(const struct plan *p);
 int seccomp_install(void);
+
+/* hooks.c: runs the plan's hooks of one kind in order; the first failure is fail("hook", …). */
+int hooks_run(const struct plan *p, const char *kind, const char *state);
 
 /* process.c */
 struct proc_fds {

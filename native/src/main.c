@@ -38,10 +38,14 @@ static void __attribute__((noreturn)) die(pid_t child)
 
 static void __attribute__((noreturn)) child_main(struct proc_fds *f)
 {
-	char buf[16], exe[4096];
-	/* Blocks until the parent wrote our id maps, placed us in cgroups and Node said `continue`. */
-	if (chan_recv(f->chan, buf, sizeof buf, NULL) <= 0 || strcmp(buf, "go"))
+	static char buf[65536];
+	char exe[4096];
+	/* Blocks until the parent wrote our id maps, placed us in cgroups and Node said `continue`.
+	 * `go <state JSON>` when Node sent the container state (the in-container hooks read it). */
+	if (chan_recv(f->chan, buf, sizeof buf, NULL) <= 0 || strncmp(buf, "go", 2) || (buf[2] && buf[2] != ' '))
 		_exit(1);
+	if (buf[2])
+		plan.state = buf + 3;
 	if (!plan.exec_mode && ns_child_setup(&plan) < 0)
 		goto err;
 	if (!plan.exec_mode && plan.rootfs && rootfs_setup(&plan) < 0)
@@ -144,15 +148,27 @@ int main(int argc, char **argv)
 	if ((flags & CLONE_NEWUSER) && ns_write_idmaps(&plan, pid) < 0)
 		die(pid);
 	write_cgroups(cg, pid);
-	char line[16384];
-	if (sync_send(sync_fd, "created %d", pid) < 0 || sync_readline(sync_fd, line, sizeof line) < 0 ||
-	    strcmp(line, "continue")) {
-		/* `abort`, or Node went away: nobody wants this container any more. */
+	static char line[65536], go[65536] = "go";
+	if (sync_send(sync_fd, "created %d", pid) < 0 || sync_readline(sync_fd, line, sizeof line) < 0)
+		goto abort;
+	/* Optional `state <JSON>` before `continue`: only Node knows the state, and only after `created`. */
+	if (!strncmp(line, "state ", 6)) {
+		if (pct_decode(line + 6) < 0)
+			goto abort;
+		snprintf(go, sizeof go, "go %s", line + 6);
+		if (sync_readline(sync_fd, line, sizeof line) < 0)
+			goto abort;
+	}
+	if (strcmp(line, "continue")) {
+abort:
+		/* `abort`, or Node went away: nobody wants this container any more. A bad `state` line says why. */
+		if (g_err.step)
+			sync_report_error(sync_fd);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		exit(1);
 	}
-	chan_send(chan[0], "go", -1);
+	chan_send(chan[0], go, -1);
 
 	int master = -1;
 	for (;;) {

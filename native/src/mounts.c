@@ -384,6 +384,10 @@ int rootfs_setup(const struct plan *p)
 	if (devpts && setup_ptmx() < 0)
 		return -1;
 	umask(old_umask);
+	/* createContainer: in the container's namespaces with its mounts done, but the host's paths still
+	 * reachable (the hook's path is a runtime-namespace path), so before pivot_root. */
+	if (hooks_run(p, "createContainer", p->state) < 0)
+		return -1;
 	if (enter_root(p) < 0)
 		return -1;
 	close(rootfd);

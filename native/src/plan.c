@@ -206,6 +206,22 @@ static int parse_line(struct plan *p, char **a, int argc)
 		p->exec_fifo = a[1];
 	} else if (!strcmp(op, "wait")) {
 		p->wait = 1;
+	} else if (!strcmp(op, "hook")) {
+		NEED(3);
+		struct hook *h = ADD(p->hooks, &p->n_hooks, MAX_HOOKS);
+		if (!h || (strcmp(a[1], "createContainer") && strcmp(a[1], "startContainer")))
+			goto bad;
+		h->kind = a[1], h->timeout = (unsigned)num(a[2], 10, &bad), h->path = a[3];
+	} else if (!strcmp(op, "hook-arg") || !strcmp(op, "hook-env")) {
+		/* Belongs to the last `hook` line. */
+		NEED(1);
+		if (!p->n_hooks)
+			goto bad;
+		struct hook *h = &p->hooks[p->n_hooks - 1];
+		char **c = op[5] == 'a' ? ADD(h->argv, &h->n_argv, MAX_HOOK_ARGS) : ADD(h->env, &h->n_env, MAX_HOOK_ENV);
+		if (!c)
+			goto bad;
+		*c = a[1];
 	} else if (!strncmp(op, "seccomp-", 8)) {
 		return seccomp_parse_line(p, a, argc);
 	} else {

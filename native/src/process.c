@@ -188,6 +188,22 @@ void process_exec(const struct plan *p, struct proc_fds *f, const char *exe)
 			fprintf(stderr, "berth-helper: exec fifo: %s\n", strerror(errno));
 			_exit(127);
 		}
+		f->fifo = wfd;
+	}
+	/*
+	 * startContainer: after `start` released us, inside the container's root (the hook's path is a
+	 * container path), before the program. The sync channel is gone: a failure goes to our stderr and,
+	 * when `start` is still reading the fifo, down the fifo (it reads until EOF, which execve's
+	 * close-on-exec gives it on success).
+	 */
+	if (hooks_run(p, "startContainer", p->state) < 0) {
+		fprintf(stderr, "berth-helper: %s\n", g_err.detail);
+		if (f->fifo >= 0) {
+			struct sigaction ign = { .sa_handler = SIG_IGN };
+			sigaction(SIGPIPE, &ign, NULL); /* `start` may have stopped reading: EPIPE, not death */
+			dprintf(f->fifo, "%s", g_err.detail);
+		}
+		_exit(127);
 	}
 	sigprocmask(SIG_SETMASK, &g_oldmask, NULL);
 	char *argv[1024], *env[1024];

@@ -54,17 +54,18 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
     const bundle = path.resolve(opts.bundle);
     const { spec, rootfs } = loadBundle(bundle);
     validateSpec(spec);
-    checkHooks(spec.hooks, opts.warn);
+    checkHooks(spec.hooks);
     checkTerminal(spec, opts);
 
     const plan = compileLaunchPlan(spec, rootfs, { bundleDir: bundle, lastCap: lastCap(), ...(opts.warn ? { warn: opts.warn } : {}) });
-    plan.mounts = expandCgroupMounts(plan.mounts, detectCgroupLayout(), rootfs);
     if (opts.noPivot) plan.noPivot = true;
     if (opts.consoleSocket) plan.process.consoleSocket = path.resolve(opts.consoleSocket);
     plan.execFifo = ctx.store.fifo(id);
     plan.wait = opts.wait === true;
 
     const cgroupPath = resolveCgroupsPath(spec.linux?.cgroupsPath, id, ctx.options.cgroupParent);
+    const ownCgroupns = plan.newNamespaces.includes('cgroup');
+    plan.mounts = expandCgroupMounts(plan.mounts, detectCgroupLayout(), rootfs, ownCgroupns ? undefined : { cgroupPath });
     cgroup = createCgroupManager(cgroupPath);
     cgroup.create(effectiveResources(spec.linux?.resources, spec.linux?.devices));
     plan.cgroupProcs = cgroup.procsFiles();
@@ -88,7 +89,11 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
       await runHooks('prestart', spec.hooks.prestart, hookState);
       await runHooks('createRuntime', spec.hooks.createRuntime, hookState);
     }
-    helper.continue();
+    // The in-container hooks get the state of a created container (runc: status "created" for both kinds).
+    const inContainer = plan.hooks?.length
+      ? JSON.stringify({ ...specState(loadContainer(ctx, id)), status: 'created' })
+      : undefined;
+    helper.continue(inContainer);
     await helper.ready();
     delete state.creating;
     ctx.store.write(state);

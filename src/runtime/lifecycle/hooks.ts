@@ -1,5 +1,6 @@
-// OCI hooks that run in the runtime's namespaces (prestart, createRuntime, poststart, poststop): each hook is
-// executed directly with exactly its own argv and environment, and reads the container's state on stdin.
+// OCI hooks that run in the runtime's namespaces (prestart, createRuntime, poststart, poststop; the C helper runs
+// createContainer and startContainer inside the container): each hook is executed directly with exactly its own
+// argv and environment, and reads the container's state on stdin.
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ContainerState, Hook, Hooks } from '../spec/types.js';
@@ -8,8 +9,8 @@ import { RuntimeError } from '../errors.js';
 /** The hook kinds Berth runs itself, in the runtime namespace (advertised by `features`). */
 export const RUNTIME_HOOK_KINDS = ['prestart', 'createRuntime', 'poststart', 'poststop'] as const;
 
-/** Kinds that must run inside the container's namespaces: they need the C helper, not supported yet. */
-const IN_CONTAINER_KINDS = ['createContainer', 'startContainer'] as const;
+/** Kinds that run inside the container's namespaces: the C helper runs them (plan `hook` lines). */
+export const IN_CONTAINER_HOOK_KINDS = ['createContainer', 'startContainer'] as const;
 
 /** How much of a failing hook's stderr the error keeps (the end is where the reason usually is). */
 const STDERR_TAIL = 2048;
@@ -52,13 +53,10 @@ function describe(f: HookFailure): string {
   }
 }
 
-/**
- * Refuses malformed hooks before anything is created (path must be absolute, timeout a positive integer),
- * and warns about kinds that would otherwise be silently skipped.
- */
-export function checkHooks(hooks: Hooks | undefined, warn?: (message: string) => void): void {
+/** Refuses malformed hooks before anything is created (path must be absolute, timeout a positive integer). */
+export function checkHooks(hooks: Hooks | undefined): void {
   if (!hooks) return;
-  for (const kind of RUNTIME_HOOK_KINDS) {
+  for (const kind of [...RUNTIME_HOOK_KINDS, ...IN_CONTAINER_HOOK_KINDS]) {
     (hooks[kind] ?? []).forEach((h, i) => {
       const where = `hooks.${kind}[${i}]`;
       if (typeof h?.path !== 'string' || !path.isAbsolute(h.path)) {
@@ -68,10 +66,6 @@ export function checkHooks(hooks: Hooks | undefined, warn?: (message: string) =>
         throw new RuntimeError(`${where}.timeout must be a positive number of seconds, got ${JSON.stringify(h.timeout)}`, 'InvalidArgument');
       }
     });
-  }
-  for (const kind of IN_CONTAINER_KINDS) {
-    const n = hooks[kind]?.length ?? 0;
-    if (n > 0) warn?.(`hooks.${kind} (${n} hook${n > 1 ? 's' : ''}) not supported yet: they will not run`);
   }
 }
 

@@ -4,7 +4,39 @@ import { RuntimeError } from '../errors.js';
 import { isSameLiveProcess } from '../state/process-probe.js';
 import { loadContainer, requireStatus, sleepMs, specState, type RuntimeContext } from './context.js';
 import { runHooks } from './hooks.js';
+import type { Hook } from '../spec/types.js';
 import { killContainer } from './kill.js';
+
+/** Beyond the hooks' own timeouts: the exec itself, and a hook without a timeout (it may then still run). */
+const START_HOOK_GRACE_MS = 5000;
+const NO_TIMEOUT_WAIT_MS = 30_000;
+
+/**
+ * The process runs its startContainer hooks after it wrote its byte and before execve. It keeps the fifo open
+ * until then: EOF means it exec'd (close-on-exec) or died, and a failing hook is described down the fifo
+ * before it exits. Bounded: a hook still running past its timeouts (or without one) is left to it.
+ */
+function awaitStartHooks(id: string, fd: number, hooks: Hook[]): void {
+  const budget = hooks.reduce((ms, h) => ms + (h.timeout ? h.timeout * 1000 : NO_TIMEOUT_WAIT_MS), START_HOOK_GRACE_MS);
+  const deadline = Date.now() + budget;
+  const buf = Buffer.alloc(4096);
+  let message = '';
+  while (Date.now() < deadline) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      sleepMs(2);
+      continue;
+    }
+    if (n === 0) break;
+    message += buf.toString('utf8', 0, n);
+  }
+  if (message) {
+    throw new RuntimeError(`start container "${id}": ${message.trim()} (the process did not run its program)`);
+  }
+}
 
 /** Lets the container's process exec its program (only from `created`), then runs poststart hooks. */
 export async function startContainer(ctx: RuntimeContext, id: string): Promise<void> {
@@ -32,6 +64,8 @@ export async function startContainer(ctx: RuntimeContext, id: string): Promise<v
       }
       sleepMs(1);
     }
+    const hooks = c.state.config.hooks?.startContainer;
+    if (hooks?.length) awaitStartHooks(id, fd, hooks);
   } finally {
     fs.closeSync(fd);
     try {

@@ -43,6 +43,8 @@ function describe(step: string, errno: number, detail: string, plan?: LaunchPlan
     }
     return `exec: "${detail}": ${reason}`;
   }
+  // The helper words hook failures itself ("createContainer hook #0 (/x) exited with status 3; stderr: …").
+  if (step === 'hook') return reason ? `${detail}: ${reason}` : detail;
   if (step === 'init') return `container process ${detail} before it was ready`;
   if (step === 'mount') {
     // The helper names the destination; the plan knows what was being mounted there.

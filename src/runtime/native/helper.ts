@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { packageRoot } from '../../common/package-root.js';
 import type { Readable, Writable, Duplex } from 'node:stream';
-import { decodeArg, serializePlan, type LaunchPlan } from '../plan/launch-plan.js';
+import { decodeArg, encodeArg, serializePlan, type LaunchPlan } from '../plan/launch-plan.js';
 import { HelperError } from './errors.js';
 
 export type HelperStdio = 'inherit' | 'pipe' | 'ignore' | number;
@@ -27,8 +27,11 @@ export interface HelperHandle {
   readonly stderr: Readable | null;
   /** Host pid of the container process once it exists in its namespaces and cgroups. */
   created(): Promise<number>;
-  /** Let the process go on with its setup (after createRuntime hooks). */
-  continue(): void;
+  /**
+   * Let the process go on with its setup (after createRuntime hooks). `stateJson` is the container state the
+   * in-container hooks (createContainer, startContainer) read on stdin.
+   */
+  continue(stateJson?: string): void;
   /** Kill the process and make the helper exit 1. */
   abort(): void;
   /** Host pid again, once setup is done (blocked on the exec fifo, or exec'd). */
@@ -142,8 +145,9 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
     stderr: child.stderr,
     created: () => created.promise,
     ready: () => ready.promise,
-    continue: () => {
+    continue: (stateJson?: string) => {
       continued = true;
+      if (stateJson !== undefined) send(`state ${encodeArg(stateJson)}`);
       send('continue');
     },
     abort: () => {

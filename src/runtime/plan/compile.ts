@@ -1,11 +1,11 @@
 // OCI config → launch plan (docs/launch-plan.md). Pure: the spec is assumed validated (validateSpec);
 // the few things only known at run time (cgroup files, exec fifo, console socket, wait) are filled by the caller.
 import { isAbsolute, resolve } from 'node:path';
-import type { Mount, Namespace, Process, Spec } from '../spec/types.js';
+import type { Hooks, Mount, Namespace, Process, Spec } from '../spec/types.js';
 import { SpecError } from '../spec/errors.js';
 import { normalizeSysctlKey } from '../spec/validate.js';
 import { emptyPlan } from './launch-plan.js';
-import type { CapSet, LaunchPlan, NamespaceType, PlanMount, PlanProcess } from './launch-plan.js';
+import type { CapSet, LaunchPlan, NamespaceType, PlanHook, PlanMount, PlanProcess } from './launch-plan.js';
 import { capMask, capNumber, capsBeyond } from './capabilities.js';
 import { rlimitNumber, rlimitValue } from './rlimits.js';
 import { MS_BIND, parseMountOptions } from './mount-options.js';
@@ -92,7 +92,20 @@ export function compileLaunchPlan(spec: Spec, rootfs: string, opts: CompileOptio
   if (spec.hostname) plan.hostname = spec.hostname;
   if (spec.domainname) plan.domainname = spec.domainname;
   plan.sysctls = Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ key: normalizeSysctlKey(key), value }));
+  const hooks = compileHooks(spec.hooks);
+  if (hooks.length) plan.hooks = hooks;
   return plan;
+}
+
+/** The in-container hook kinds, for the helper (checkHooks has validated path and timeout). */
+export function compileHooks(hooks: Hooks | undefined): PlanHook[] {
+  const out: PlanHook[] = [];
+  for (const kind of ['createContainer', 'startContainer'] as const) {
+    for (const h of hooks?.[kind] ?? []) {
+      out.push({ kind, path: h.path, args: h.args?.length ? [...h.args] : [h.path], env: [...(h.env ?? [])], timeout: h.timeout ?? 0 });
+    }
+  }
+  return out;
 }
 
 /** Compiles one OCI mount; `field` names it in errors (e.g. `mounts[3]`). */

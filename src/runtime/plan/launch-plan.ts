@@ -69,6 +69,17 @@ export interface PlanProcess {
   seccomp?: PlanSeccomp;
 }
 
+/** An OCI hook the helper runs inside the container (the runtime-namespace kinds are run by Node). */
+export interface PlanHook {
+  kind: 'createContainer' | 'startContainer';
+  path: string;
+  /** The full argv, argv[0] included (the OCI default [path] is filled in by the compiler). */
+  args: string[];
+  env: string[];
+  /** Seconds; 0 = none. */
+  timeout: number;
+}
+
 export interface LaunchPlan {
   mode: 'launch' | 'exec';
   newNamespaces: NamespaceType[];
@@ -95,6 +106,8 @@ export interface LaunchPlan {
   process: PlanProcess;
   execFifo?: string;
   wait?: boolean;
+  /** In order of kind, then of the spec's list. */
+  hooks?: PlanHook[];
 }
 
 const SAFE = /^[A-Za-z0-9._~/:=,+@-]$/;
@@ -172,6 +185,11 @@ export function serializePlan(plan: LaunchPlan): string {
   if (p.terminal) out.push('terminal');
   if (p.consoleSize) out.push(line('console-size', p.consoleSize.rows, p.consoleSize.cols));
   if (p.consoleSocket) out.push(line('console-socket', p.consoleSocket));
+  for (const h of plan.hooks ?? []) {
+    out.push(line('hook', h.kind, h.timeout, h.path));
+    for (const a of h.args) out.push(line('hook-arg', a));
+    for (const e of h.env) out.push(line('hook-env', e));
+  }
   if (plan.execFifo) out.push(line('exec-fifo', plan.execFifo));
   if (plan.wait) out.push('wait');
   out.push('end');

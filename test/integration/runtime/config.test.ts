@@ -98,3 +98,11 @@ test('--log --log-format json appends one JSON object per line on failure, with 
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--systemd-cgroup is not supported/);
 });
+
+test('without a cgroup namespace /sys/fs/cgroup shows the container\'s own cgroups, not the host tree', () => {
+  const r = run('cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup/memory | grep -c process_api', (s) => {
+    s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'cgroup');
+    s.linux!.resources = { memory: { limit: 48 * 1024 * 1024 } };
+  });
+  assert.deepEqual(r.stdout.trim().split('\n'), [String(48 * 1024 * 1024), '0'], r.stderr);
+});

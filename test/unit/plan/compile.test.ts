@@ -188,3 +188,25 @@ test('capabilities above cap_last_cap are dropped with one warning; unknown ones
   assert.throws(() => compileExecProcess({ args: ['ls'], cwd: '/', user: { uid: 0, gid: 0 }, capabilities: { permitted: ['CAP_NOPE'] } }),
     (err: unknown) => err instanceof SpecError && err.field === 'process.capabilities.permitted[0]');
 });
+
+test('in-container hooks compile to hook lines (argv defaults to [path]); runtime-namespace kinds stay out', () => {
+  const s = defaultSpec({ args: ['true'] });
+  s.hooks = {
+    prestart: [{ path: '/host/prestart' }],
+    startContainer: [{ path: '/in/container', timeout: 5, env: ['A=b c'] }],
+    createContainer: [{ path: '/host/hook', args: ['hook', 'x y', ''], env: [] }],
+  };
+  const plan = compileLaunchPlan(s, '/b/rootfs');
+  assert.deepEqual(plan.hooks, [
+    { kind: 'createContainer', path: '/host/hook', args: ['hook', 'x y', ''], env: [], timeout: 0 },
+    { kind: 'startContainer', path: '/in/container', args: ['/in/container'], env: ['A=b c'], timeout: 5 },
+  ]);
+  const text = serializePlan(plan);
+  const hookLines = text.split('\n').filter((l) => l.startsWith('hook'));
+  assert.deepEqual(hookLines, [
+    'hook createContainer 0 /host/hook', 'hook-arg hook', 'hook-arg x%20y', 'hook-arg %',
+    'hook startContainer 5 /in/container', 'hook-arg /in/container', 'hook-env A=b%20c',
+  ]);
+  assert.ok(!text.includes('prestart'), 'Node runs the runtime-namespace hooks itself');
+  assert.equal(compileLaunchPlan(defaultSpec({ args: ['true'] }), '/r').hooks, undefined);
+});

@@ -101,14 +101,11 @@ test('onFailure reports each failure and goes on with the next hook', async () =
   assert.equal(fs.readFileSync(log, 'utf8'), 'ran\n');
 });
 
-test('checkHooks refuses relative paths and bad timeouts, and warns about in-container kinds', () => {
+test('checkHooks refuses relative paths and bad timeouts, in-container kinds included', () => {
   assert.throws(() => checkHooks({ prestart: [{ path: 'rel/hook' }] }), /hooks\.prestart\[0\]\.path must be an absolute path/);
   assert.throws(() => checkHooks({ poststop: [{ path: '/bin/true', timeout: 0 }] }), /hooks\.poststop\[0\]\.timeout must be a positive/);
-  const warnings: string[] = [];
-  checkHooks({ createContainer: [{ path: '/bin/true' }], startContainer: [{ path: '/a' }, { path: '/b' }] }, (m) => warnings.push(m));
-  assert.deepEqual(warnings, [
-    'hooks.createContainer (1 hook) not supported yet: they will not run',
-    'hooks.startContainer (2 hooks) not supported yet: they will not run',
-  ]);
+  assert.throws(() => checkHooks({ startContainer: [{ path: '/a' }, { path: 'b' }] }), /hooks\.startContainer\[1\]\.path must be an absolute path/);
+  assert.throws(() => checkHooks({ createContainer: [{ path: '/a', timeout: 1.5 }] }), /hooks\.createContainer\[0\]\.timeout must be a positive/);
+  checkHooks({ createContainer: [{ path: '/bin/true' }], startContainer: [{ path: '/a', timeout: 3 }] });
   checkHooks(undefined);
 });
