@@ -68,3 +68,8 @@ test('unknown commands and flags are usage errors', () => {
   fails(['create', '--bogus', 'x'], /flag provided but not defined/);
   fails(['state', 'no-such-container'], /does not exist/);
 });
+
+test('an rlimit above the hard limit is refused naming the limit and the fix', () => {
+  const bundle = h.bundle(['true'], (s) => (s.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2 ** 30, hard: 2 ** 30 }]));
+  fails(['run', '-b', bundle, 'bad9'], /setrlimit RLIMIT_NOFILE soft=1073741824 hard=1073741824: EPERM.*lower it in process\.rlimits/);
+});
