@@ -12,7 +12,7 @@ import { summarize, fmt, type Summary } from './stats.js';
 
 const runs = Number(process.argv[2] ?? 30);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const berth = path.resolve(here, '../../bin/berth.js');
+const berth = path.resolve(here, '../../bin/berth.cjs');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
 const bundle = makeBusyboxBundle(path.join(tmp, 'bundle'), ['true']);
 

@@ -4,4 +4,4 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bash "$here/scripts/setup.sh"
-exec node "$here/bin/berth.js" demo
+exec node "$here/bin/berth.cjs" demo

@@ -43,7 +43,7 @@ npx tsc -p tsconfig.json
 rm -rf dist/bundle
 npm run -s bundle
 
-chmod +x bin/berth.js
-ln -sf "$here/bin/berth.js" /usr/local/bin/berth
-ln -sf "$here/bin/berth-runtime.js" /usr/local/bin/berth-runtime
+chmod +x bin/berth.cjs bin/berth-runtime.cjs
+ln -sf "$here/bin/berth.cjs" /usr/local/bin/berth
+ln -sf "$here/bin/berth-runtime.cjs" /usr/local/bin/berth-runtime
 echo "setup: done — $(berth --version)"

@@ -35,7 +35,7 @@ export function runDemo(): number {
     console.log(`== host: pid ${process.pid}, hostname ${os.hostname()}, ${fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).length} processes, links: ${fs.readdirSync('/sys/class/net').join(' ')}`);
     console.log(`== bundle ${bundle}: busybox rootfs + config.json (memory 64 MiB, CPU 50%)`);
     console.log(`== berth runtime run -b ${bundle} demo`);
-    const bin = path.join(packageRoot(), 'bin/berth.js');
+    const bin = path.join(packageRoot(), 'bin/berth.cjs');
     const r = spawnSync(process.execPath, [bin, 'runtime', '--root', root, 'run', '-b', bundle, 'demo'], { stdio: 'inherit' });
     console.log(`== the container exited with status ${r.status}; host pid 1 is still ${fs.readFileSync('/proc/1/comm', 'utf8').trim()}, hostname still ${os.hostname()}`);
     return 0;

@@ -12,7 +12,7 @@ import { packageRoot } from '../../src/common/package-root.js';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-ctd-'));
 const sock = path.join(tmp, 'containerd.sock');
 const runcRoot = path.join(tmp, 'runc');
-const runtime = path.join(packageRoot(), 'bin/berth-runtime.js');
+const runtime = path.join(packageRoot(), 'bin/berth-runtime.cjs');
 const ns = `berth-test-${process.pid}`;
 let containerd: ChildProcess;
 let rootfs: string;

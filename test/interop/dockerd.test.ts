@@ -22,7 +22,7 @@ before(async () => {
   dockerd = spawn('dockerd', [
     '--data-root', `${tmp}/data`, '--exec-root', `${tmp}/exec`, '--pidfile', `${tmp}/docker.pid`,
     '-H', `unix://${tmp}/docker.sock`, '--bridge=none', '--iptables=false', '--ip6tables=false',
-    '--add-runtime', `berth=${path.join(packageRoot(), 'bin/berth-runtime.js')}`,
+    '--add-runtime', `berth=${path.join(packageRoot(), 'bin/berth-runtime.cjs')}`,
   ], { stdio: ['ignore', 'ignore', fs.openSync(path.join(tmp, 'dockerd.log'), 'w')] });
   for (let i = 0; i < 300 && docker(['version']).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(docker(['version']).status, 0, `dockerd did not come up: ${fs.readFileSync(path.join(tmp, 'dockerd.log'), 'utf8').slice(-2000)}`);

@@ -11,7 +11,7 @@ import { packageRoot } from '../../src/common/package-root.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-podman-'));
 const cgroupParent = `/berth-podman-test-${process.pid}`;
-const runtime = path.join(packageRoot(), 'bin/berth-runtime.js');
+const runtime = path.join(packageRoot(), 'bin/berth-runtime.cjs');
 const IMAGE = 'localhost/berth-test-busybox:1';
 // podman's default rlimits cannot be raised on these machines (DESIGN.md §5): ask for the current ones.
 const RUN = ['--network', 'none', '--cgroup-parent', cgroupParent, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { makeBusyboxBundle } from '../../../src/demo/busybox.js';
 import type { Spec } from '../../../src/runtime/spec/types.js';
 
-export const BERTH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/berth.js');
+export const BERTH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/berth.cjs');
 
 if (process.getuid?.() !== 0) throw new Error('runtime integration tests need root (the CI runs them as root)');
 
