@@ -109,6 +109,8 @@ struct plan {
 	struct kv sysctls[MAX_ITEMS];
 	int n_sysctls;
 	int loopback_up;
+	int has_personality;
+	unsigned long personality;
 	struct rlim rlimits[64];
 	int n_rlimits;
 	int has_oom, oom_score_adj;

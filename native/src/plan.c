@@ -149,6 +149,9 @@ static int parse_line(struct plan *p, char **a, int argc)
 		k->a = a[1], k->b = a[2];
 	} else if (!strcmp(op, "loopback-up")) {
 		p->loopback_up = 1;
+	} else if (!strcmp(op, "personality")) {
+		NEED(1);
+		p->has_personality = 1, p->personality = (unsigned long)num(a[1], 10, &bad);
 	} else if (!strcmp(op, "rlimit")) {
 		NEED(3);
 		struct rlim *r = ADD(p->rlimits, &p->n_rlimits, 64);

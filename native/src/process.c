@@ -1,4 +1,5 @@
 /* The process's settings, shared by launch and exec: terminal, rlimits, credentials, caps, cwd, exec. */
+#include <sys/personality.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -151,6 +152,9 @@ int process_prepare(const struct plan *p, struct proc_fds *f, char *exe, size_t 
 	}
 	if (p->has_oom && write_oom(p->oom_score_adj) < 0)
 		return -1;
+	/* Before seccomp: a profile may (like Docker's) allow personality(2) only for a few values. */
+	if (p->has_personality && personality(p->personality) < 0)
+		return fail("personality", errno, "linux.personality");
 	int sc = p->seccomp.enabled;
 	if (sc && seccomp_build(p) < 0)
 		return -1;

@@ -12,6 +12,9 @@ import { MS_BIND, parseMountOptions } from './mount-options.js';
 import { planDevices } from './devices.js';
 import { compileSeccompFor } from './seccomp.js';
 
+/** runtime-spec personality domains → personality(2) values. */
+export const PERSONALITY_DOMAINS: Readonly<Record<string, number>> = { LINUX: 0x0000, LINUX32: 0x0008 };
+
 export interface ProcessOptions {
   /** /proc/sys/kernel/cap_last_cap: capabilities above it are dropped with a warning, as runc does. */
   lastCap?: number;
@@ -90,6 +93,7 @@ export function compileLaunchPlan(spec: Spec, rootfs: string, opts: CompileOptio
   plan.maskedPaths = [...(linux.maskedPaths ?? [])];
   plan.readonlyPaths = [...(linux.readonlyPaths ?? [])];
   if (spec.hostname) plan.hostname = spec.hostname;
+  if (linux.personality) plan.personality = PERSONALITY_DOMAINS[linux.personality.domain]!;
   if (spec.domainname) plan.domainname = spec.domainname;
   plan.sysctls = Object.entries(linux.sysctl ?? {}).map(([key, value]) => ({ key: normalizeSysctlKey(key), value }));
   const hooks = compileHooks(spec.hooks);

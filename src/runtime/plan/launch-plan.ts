@@ -103,6 +103,8 @@ export interface LaunchPlan {
   domainname?: string;
   sysctls: { key: string; value: string }[];
   loopbackUp?: boolean;
+  /** personality(2) execution domain (PER_LINUX 0, PER_LINUX32 8). */
+  personality?: number;
   process: PlanProcess;
   execFifo?: string;
   wait?: boolean;
@@ -168,6 +170,7 @@ export function serializePlan(plan: LaunchPlan): string {
   if (plan.domainname !== undefined) out.push(line('domainname', plan.domainname));
   for (const s of plan.sysctls) out.push(line('sysctl', s.key, s.value));
   if (plan.loopbackUp) out.push('loopback-up');
+  if (plan.personality !== undefined) out.push(line('personality', plan.personality));
   const p = plan.process;
   for (const r of p.rlimits) out.push(line('rlimit', r.resource, r.soft, r.hard));
   if (p.oomScoreAdj !== undefined) out.push(line('oom-score-adj', p.oomScoreAdj));

@@ -36,6 +36,14 @@ export function validateSpec(spec: Spec): void {
   validateTimeOffsets(linux, ns);
   validateSysctls(linux.sysctl, ns);
   validateDevices(linux);
+  if (linux.personality !== undefined) {
+    if (!isObject(linux.personality) || !['LINUX', 'LINUX32'].includes(linux.personality.domain)) {
+      throw new SpecError('linux.personality.domain', 'must be "LINUX" or "LINUX32"');
+    }
+    if ((linux.personality.flags ?? []).length > 0) {
+      throw new SpecError('linux.personality.flags', 'no flags are defined by the runtime spec: leave the list empty');
+    }
+  }
   if (linux.rootfsPropagation !== undefined && linux.rootfsPropagation !== '' &&
       !PROPAGATION_MODES.includes(linux.rootfsPropagation)) {
     throw new SpecError('linux.rootfsPropagation',

@@ -106,3 +106,13 @@ test('without a cgroup namespace /sys/fs/cgroup shows the container\'s own cgrou
   });
   assert.deepEqual(r.stdout.trim().split('\n'), [String(48 * 1024 * 1024), '0'], r.stderr);
 });
+
+test('linux.personality LINUX32 makes uname report a 32-bit machine; a bad domain names the field', () => {
+  const r = run('uname -m', (s) => (s.linux!.personality = { domain: 'LINUX32' }));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout.trim(), /^i[3-6]86$/);
+  assert.equal(run('uname -m').stdout.trim(), 'x86_64');
+  const bad = run('true', (s) => (s.linux!.personality = { domain: 'BSD' }));
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /linux\.personality\.domain/);
+});
