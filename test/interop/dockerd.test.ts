@@ -19,10 +19,12 @@ function docker(args: string[], timeout = 60_000) {
 
 before(async () => {
   fs.chmodSync(tmp, 0o755);
-  dockerd = spawn('dockerd', [
+  // The runtime is configured the way users do it: "runtimes" in daemon.json.
+  const config = path.join(tmp, 'daemon.json');
+  fs.writeFileSync(config, JSON.stringify({ runtimes: { berth: { path: path.join(packageRoot(), 'bin/berth-runtime.cjs') } } }));
+  dockerd = spawn('dockerd', ['--config-file', config,
     '--data-root', `${tmp}/data`, '--exec-root', `${tmp}/exec`, '--pidfile', `${tmp}/docker.pid`,
     '-H', `unix://${tmp}/docker.sock`, '--bridge=none', '--iptables=false', '--ip6tables=false',
-    '--add-runtime', `berth=${path.join(packageRoot(), 'bin/berth-runtime.cjs')}`,
   ], { stdio: ['ignore', 'ignore', fs.openSync(path.join(tmp, 'dockerd.log'), 'w')] });
   for (let i = 0; i < 300 && docker(['version']).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(docker(['version']).status, 0, `dockerd did not come up: ${fs.readFileSync(path.join(tmp, 'dockerd.log'), 'utf8').slice(-2000)}`);
