@@ -62,6 +62,7 @@ struct seccomp_plan {
 	int tsync, log, spec_allow;
 	struct sc_rule *rules; /* grows: a full profile has hundreds */
 	int n_rules, cap_rules;
+	char *listener; /* `seccomp-listener`: unix socket of the seccomp agent, or NULL */
 };
 
 struct timeoff {
@@ -136,6 +137,7 @@ struct plan {
 	struct hook hooks[MAX_HOOKS];
 	int n_hooks;
 	char *state; /* container state JSON from Node's `state` line, for the hooks' stdin; NULL if none */
+	char *seccomp_state; /* containerProcessState from Node's `seccomp-state` line, for the seccomp agent */
 };
 enum { CAPSET_BOUNDING, CAPSET_EFFECTIVE, CAPSET_INHERITABLE, CAPSET_PERMITTED, CAPSET_AMBIENT };
 
@@ -165,7 +167,8 @@ int rootfs_setup(const struct plan *p);
 /* seccomp.c */
 int seccomp_parse_line(struct plan *p, char **a, int argc);
 int seccomp_build(const struct plan *p);
-int seccomp_install(void);
+struct proc_fds;
+int seccomp_install(const struct plan *p, struct proc_fds *f);
 
 /* hooks.c: runs the plan's hooks of one kind in order; the first failure is fail("hook", …). */
 int hooks_run(const struct plan *p, const char *kind, const char *state);
@@ -173,6 +176,7 @@ int hooks_run(const struct plan *p, const char *kind, const char *state);
 /* process.c */
 struct proc_fds {
 	int console;   /* connected console socket or -1 */
+	int listener;  /* connected seccomp agent socket or -1 */
 	int fifo;      /* O_PATH exec fifo or -1 */
 	int chan;      /* child end of the channel to the helper */
 	int sync_fd;   /* first fd not passed to the container */
@@ -182,6 +186,7 @@ void process_exec(const struct plan *p, struct proc_fds *f, const char *exe) __a
 
 /* terminal.c */
 int terminal_setup(const struct plan *p, struct proc_fds *f);
+int unix_connect(const char *path, const char *step);
 int console_connect(const char *path);
 int relay(int from, int to);
 

@@ -46,6 +46,13 @@ static void __attribute__((noreturn)) child_main(struct proc_fds *f)
 		_exit(1);
 	if (buf[2])
 		plan.state = buf + 3;
+	/* With a seccomp agent the parent follows `go` with the containerProcessState for it. */
+	static char sstate[65536];
+	if (plan.seccomp.listener) {
+		if (chan_recv(f->chan, sstate, sizeof sstate, NULL) <= 0 || strncmp(sstate, "seccomp-state ", 14))
+			_exit(1);
+		plan.seccomp_state = sstate + 14;
+	}
 	if (!plan.exec_mode && ns_child_setup(&plan) < 0)
 		goto err;
 	if (!plan.exec_mode && plan.rootfs && rootfs_setup(&plan) < 0)
@@ -88,9 +95,12 @@ int main(int argc, char **argv)
 		die(0);
 
 	/* Everything named by a host path is opened before joining namespaces changes what paths mean. */
-	struct proc_fds f = { .console = -1, .fifo = -1, .chan = -1, .sync_fd = sync_fd };
+	struct proc_fds f = { .console = -1, .listener = -1, .fifo = -1, .chan = -1, .sync_fd = sync_fd };
 	int cg[MAX_ITEMS / 8], ns[8], chan[2];
 	if (plan.console_socket && (f.console = console_connect(plan.console_socket)) < 0)
+		die(0);
+	/* Connected now: after pivot_root (and setns) the agent's host path is out of reach. */
+	if (plan.seccomp.listener && (f.listener = unix_connect(plan.seccomp.listener, "seccomp-listener")) < 0)
 		die(0);
 	/* The fifo lives in the runtime's state dir; making it here spares Node (which has no mkfifo) a process. */
 	/* 0622 despite the umask: a user-namespaced init (an unmapped host uid) must open it for writing. */
@@ -145,10 +155,12 @@ int main(int argc, char **argv)
 	close(chan[1]);
 	if (f.console >= 0)
 		close(f.console);
+	if (f.listener >= 0)
+		close(f.listener);
 	if ((flags & CLONE_NEWUSER) && ns_write_idmaps(&plan, pid) < 0)
 		die(pid);
 	write_cgroups(cg, pid);
-	static char line[65536], go[65536] = "go";
+	static char line[65536], go[65536] = "go", sstate[65536] = "";
 	if (sync_send(sync_fd, "created %d", pid) < 0 || sync_readline(sync_fd, line, sizeof line) < 0)
 		goto abort;
 	/* Optional `state <JSON>` before `continue`: only Node knows the state, and only after `created`. */
@@ -158,6 +170,18 @@ int main(int argc, char **argv)
 		snprintf(go, sizeof go, "go %s", line + 6);
 		if (sync_readline(sync_fd, line, sizeof line) < 0)
 			goto abort;
+	}
+	/* Optional `seccomp-state <JSON>`: the containerProcessState for the seccomp agent, needs the pid too. */
+	if (!strncmp(line, "seccomp-state ", 14)) {
+		if (pct_decode(line + 14) < 0)
+			goto abort;
+		snprintf(sstate, sizeof sstate, "seccomp-state %s", line + 14);
+		if (sync_readline(sync_fd, line, sizeof line) < 0)
+			goto abort;
+	}
+	if (plan.seccomp.listener && !sstate[0] && !strcmp(line, "continue")) {
+		fail("seccomp-listener", EINVAL, "no seccomp-state line before continue");
+		goto abort;
 	}
 	if (strcmp(line, "continue")) {
 abort:
@@ -169,6 +193,8 @@ abort:
 		exit(1);
 	}
 	chan_send(chan[0], go, -1);
+	if (sstate[0])
+		chan_send(chan[0], sstate, -1);
 
 	int master = -1;
 	for (;;) {

@@ -159,7 +159,7 @@ int process_prepare(const struct plan *p, struct proc_fds *f, char *exe, size_t 
 	if (sc && seccomp_build(p) < 0)
 		return -1;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which set_creds may drop: load first (runc). */
-	if (sc && !p->no_new_privs && seccomp_install() < 0)
+	if (sc && !p->no_new_privs && seccomp_install(p, f) < 0)
 		return -1;
 	if (set_creds(p) < 0)
 		return -1;
@@ -175,7 +175,7 @@ int process_prepare(const struct plan *p, struct proc_fds *f, char *exe, size_t 
 	 * As late as a load can still be reported as a create error (the channel to Node ends at `ready`): after
 	 * this only `ready` (sendmsg), close_range, the exec fifo (openat, write), rt_sigprocmask and execve run.
 	 */
-	return sc && p->no_new_privs ? seccomp_install() : 0;
+	return sc && p->no_new_privs ? seccomp_install(p, f) : 0;
 }
 
 void process_exec(const struct plan *p, struct proc_fds *f, const char *exe)

@@ -32,6 +32,8 @@ static int action(const char *name, const char *data, uint32_t *out)
 		*out = SCMP_ACT_ALLOW;
 	else if (!strcmp(name, "log"))
 		*out = SCMP_ACT_LOG;
+	else if (!strcmp(name, "notify"))
+		*out = SCMP_ACT_NOTIFY;
 	else
 		return -1;
 	return 0;
@@ -72,6 +74,10 @@ int seccomp_parse_line(struct plan *p, char **a, int argc)
 	}
 	if (!strcmp(op, "arch") && argc == 2 && s->n_arches < (int)(sizeof s->arches / sizeof s->arches[0])) {
 		s->arches[s->n_arches++] = a[1];
+		return 0;
+	}
+	if (!strcmp(op, "listener") && argc == 2) {
+		s->listener = a[1];
 		return 0;
 	}
 	if (!strcmp(op, "flag") && argc == 2) {
@@ -144,10 +150,28 @@ int seccomp_build(const struct plan *p)
 	return 0;
 }
 
-int seccomp_install(void)
+/*
+ * Loads the filter; with a listener, hands the notification fd to the seccomp agent with the
+ * containerProcessState Node built (runc's order: after the load, which is what creates the fd).
+ */
+int seccomp_install(const struct plan *p, struct proc_fds *f)
 {
 	int rc = seccomp_load(ctx);
+	/* libseccomp loads with SECCOMP_FILTER_FLAG_NEW_LISTENER when a rule notifies; the fd is its own. */
+	int nfd = rc < 0 || f->listener < 0 ? -EBADF : seccomp_notify_fd(ctx);
 	seccomp_release(ctx);
 	ctx = NULL;
-	return rc < 0 ? lib_fail(rc, "load") : 0;
+	if (rc < 0)
+		return lib_fail(rc, "load");
+	if (f->listener < 0)
+		return 0;
+	if (nfd < 0)
+		return fail("seccomp-listener", -nfd, "no notification fd (does a rule notify?)");
+	/* One message, exactly one SCM_RIGHTS fd: the runtime-spec "seccomp user notification" protocol. */
+	rc = chan_send(f->listener, p->seccomp_state, nfd);
+	int e = errno;
+	close(nfd); /* only the agent may answer notifications */
+	close(f->listener);
+	f->listener = -1;
+	return rc < 0 ? fail("seccomp-listener", e, p->seccomp.listener) : 0;
 }

@@ -12,20 +12,26 @@
 #include <sys/un.h>
 #include "helper.h"
 
-int console_connect(const char *path)
+/* A connected stream socket to path, or fail(step, …): the console socket and the seccomp agent's listener. */
+int unix_connect(const char *path, const char *step)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof sa.sun_path)
-		return fail("console-socket", ENAMETOOLONG, path);
+		return fail(step, ENAMETOOLONG, path);
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return fail("console-socket", e, path);
+		return fail(step, e, path);
 	}
 	return fd;
+}
+
+int console_connect(const char *path)
+{
+	return unix_connect(path, "console-socket");
 }
 
 int terminal_setup(const struct plan *p, struct proc_fds *f)

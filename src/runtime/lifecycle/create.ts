@@ -6,6 +6,7 @@ import { loadBundle } from '../spec/load.js';
 import { validateSpec } from '../spec/validate.js';
 import { effectiveResources } from '../spec/device-rules.js';
 import { compileLaunchPlan } from '../plan/compile.js';
+import { containerProcessState } from '../plan/seccomp.js';
 import { createCgroupManager, detectCgroupLayout, resolveCgroupsPath, DEFAULT_CGROUP_PARENT, type CgroupManager } from '../cgroup/index.js';
 import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
 import { startHelper, type HelperHandle } from '../native/index.js';
@@ -93,7 +94,12 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
     const inContainer = plan.hooks?.length
       ? JSON.stringify({ ...specState(loadContainer(ctx, id)), status: 'created' })
       : undefined;
-    helper.continue(inContainer);
+    // The seccomp agent's containerProcessState: runc sends it with status "creating" (the init is not ready yet).
+    const sc = plan.process.seccomp;
+    const seccompState = sc?.listenerPath
+      ? containerProcessState(sc, pid, { ...specState(loadContainer(ctx, id)), status: 'creating' })
+      : undefined;
+    helper.continue(inContainer, seccompState);
     await helper.ready();
     delete state.creating;
     ctx.store.write(state);

@@ -1,14 +1,14 @@
 // exec: start another process inside a running container's namespaces and cgroups.
 import path from 'node:path';
 import { compileExecProcess } from '../plan/compile.js';
-import { compileSeccompFor } from '../plan/seccomp.js';
+import { compileSeccompFor, containerProcessState } from '../plan/seccomp.js';
 import { emptyPlan } from '../plan/launch-plan.js';
 import type { NamespaceType } from '../plan/launch-plan.js';
 import { startHelper, type HelperHandle } from '../native/index.js';
 import type { Process } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';
 import { validateProcess } from '../spec/validate.js';
-import { loadContainer, requireStatus, type RuntimeContext } from './context.js';
+import { loadContainer, requireStatus, specState, type RuntimeContext } from './context.js';
 import { writePidFile } from './pid-file.js';
 import { lastCap } from './create.js';
 
@@ -55,8 +55,10 @@ export async function execInContainer(ctx: RuntimeContext, id: string, opts: Exe
     ...(ctx.options.helperPath ? { helperPath: ctx.options.helperPath } : {}),
   });
   try {
-    await helper.created();
-    helper.continue();
+    const execPid = await helper.created();
+    // An exec'd process loads its own filter, so the agent gets another fd (runc does the same).
+    const sc = planProcess.seccomp;
+    helper.continue(undefined, sc?.listenerPath ? containerProcessState(sc, execPid, specState(c)) : undefined);
     const pid = await helper.ready();
     if (opts.pidFile) writePidFile(opts.pidFile, pid);
     return { pid, helper };

@@ -54,6 +54,7 @@ function describe(step: string, errno: number, detail: string, plan?: LaunchPlan
     const what = m ? `mount "${m.source || m.fstype}" on "${detail}"` : `mount "${detail}"`;
     return `${what}: ${reason}`;
   }
+  if (step === 'seccomp-listener') return `seccomp listener "${detail}": ${reason}`;
   if (step === 'rlimit') return describeRlimit(Number(detail), errno, reason, plan);
   const subject = detail ? `${step} "${detail}"` : step;
   return reason ? `${subject}: ${reason}` : subject;

@@ -29,9 +29,10 @@ export interface HelperHandle {
   created(): Promise<number>;
   /**
    * Let the process go on with its setup (after createRuntime hooks). `stateJson` is the container state the
-   * in-container hooks (createContainer, startContainer) read on stdin.
+   * in-container hooks (createContainer, startContainer) read on stdin. `seccompStateJson` is the
+   * containerProcessState the seccomp agent gets with the notification fd (plans with `seccomp-listener`).
    */
-  continue(stateJson?: string): void;
+  continue(stateJson?: string, seccompStateJson?: string): void;
   /** Kill the process and make the helper exit 1. */
   abort(): void;
   /** Host pid again, once setup is done (blocked on the exec fifo, or exec'd). */
@@ -145,9 +146,10 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
     stderr: child.stderr,
     created: () => created.promise,
     ready: () => ready.promise,
-    continue: (stateJson?: string) => {
+    continue: (stateJson?: string, seccompStateJson?: string) => {
       continued = true;
       if (stateJson !== undefined) send(`state ${encodeArg(stateJson)}`);
+      if (seccompStateJson !== undefined) send(`seccomp-state ${encodeArg(seccompStateJson)}`);
       send('continue');
     },
     abort: () => {

@@ -31,7 +31,7 @@ export interface PlanDevice {
 export interface PlanRlimit { resource: number; soft: bigint; hard: bigint }
 
 /** Wire names of the seccomp actions (SCMP_ACT_KILL is kill-thread, as in libseccomp). */
-export type SeccompAction = 'kill-thread' | 'kill-process' | 'trap' | 'errno' | 'trace' | 'allow' | 'log';
+export type SeccompAction = 'kill-thread' | 'kill-process' | 'trap' | 'errno' | 'trace' | 'allow' | 'log' | 'notify';
 export type SeccompOp = 'ne' | 'lt' | 'le' | 'eq' | 'ge' | 'gt' | 'masked-eq';
 
 /** One argument condition; values are u64, hence bigint. */
@@ -47,6 +47,9 @@ export interface PlanSeccomp {
   arches: string[];
   flags: ('tsync' | 'log' | 'spec-allow')[];
   rules: PlanSeccompRule[];
+  /** Set only when the filter has NOTIFY rules: where the notification fd goes, and its `metadata`. */
+  listenerPath?: string;
+  listenerMetadata?: string;
 }
 
 /** The process half of a plan: shared by launch and exec. */
@@ -207,6 +210,7 @@ function seccompLines(s: PlanSeccomp): string[] {
     const args = r.args.map((a) => `${a.index}:${a.op}:${a.value}:${a.valueTwo}`);
     out.push(line('seccomp-rule', r.action, r.errno, r.name, ...args));
   }
+  if (s.listenerPath) out.push(line('seccomp-listener', s.listenerPath));
   return out;
 }
 

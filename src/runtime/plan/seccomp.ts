@@ -1,7 +1,9 @@
 // OCI `linux.seccomp` → the plan's seccomp lines (docs/launch-plan.md). All validation happens here so the
 // helper only has to hand libseccomp what it gets; unknown syscall names are kept (the helper skips the ones
 // its architecture does not know, as runc does, so one profile serves every kernel).
+import path from 'node:path';
 import type { Seccomp, Spec } from '../spec/types.js';
+import { SPEC_VERSION } from '../version.js';
 import { SpecError } from '../spec/errors.js';
 import type { PlanSeccomp, PlanSeccompArg, PlanSeccompRule, SeccompAction, SeccompOp } from './launch-plan.js';
 
@@ -17,6 +19,7 @@ const ACTIONS: Readonly<Record<string, SeccompAction>> = {
   SCMP_ACT_TRACE: 'trace',
   SCMP_ACT_ALLOW: 'allow',
   SCMP_ACT_LOG: 'log',
+  SCMP_ACT_NOTIFY: 'notify',
 };
 
 /** OCI names → libseccomp 2.5 names; OCI's LOONGARCH64, M68K, SH and SHEB need a newer libseccomp. */
@@ -50,10 +53,6 @@ export const SECCOMP_SUPPORTED_FLAGS = Object.keys(FLAGS);
 export const SECCOMP_KNOWN_FLAGS = [...SECCOMP_SUPPORTED_FLAGS, 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'];
 
 function action(name: unknown, field: string): SeccompAction {
-  if (name === 'SCMP_ACT_NOTIFY') {
-    // Accepting it without a listener would leave every matching syscall blocked forever.
-    throw new SpecError(field, 'SCMP_ACT_NOTIFY is not supported by Berth (no seccomp notify listener; use SCMP_ACT_ERRNO or SCMP_ACT_TRACE)');
-  }
   const a = typeof name === 'string' ? ACTIONS[name] : undefined;
   if (!a) throw new SpecError(field, `unknown action ${JSON.stringify(name)} (use ${SECCOMP_ACTIONS.join(', ')})`);
   return a;
@@ -111,6 +110,10 @@ function argGroups(args: PlanSeccompArg[]): PlanSeccompArg[][] {
 export function compileSeccomp(s: Seccomp, field = 'linux.seccomp'): PlanSeccomp {
   if (typeof s !== 'object' || s === null) throw new SpecError(field, 'must be an object');
   const defaultAction = action(s.defaultAction, `${field}.defaultAction`);
+  if (defaultAction === 'notify') {
+    // Every syscall, the helper's own sendmsg of the fd included, would wait for an agent that has no fd yet (runc refuses it too).
+    throw new SpecError(`${field}.defaultAction`, 'SCMP_ACT_NOTIFY cannot be the default action; use it in syscalls rules');
+  }
   const defaultErrno = dataFor(defaultAction, s.defaultErrnoRet, `${field}.defaultErrnoRet`);
   const arches = list(s.architectures, `${field}.architectures`).map((a, i) => {
     const name = typeof a === 'string' ? ARCHES[a] : undefined;
@@ -140,13 +143,48 @@ export function compileSeccomp(s: Seccomp, field = 'linux.seccomp'): PlanSeccomp
     const a = action(call.action, `${f}.action`);
     const errno = dataFor(a, call.errnoRet, `${f}.errnoRet`);
     const args = list(call.args, `${f}.args`).map((x, j) => compileArg(x, `${f}.args[${j}]`));
+    if (a === 'notify' && names.includes('sendmsg')) {
+      // The helper sends the notification fd with sendmsg after loading the filter: it would wait on itself.
+      throw new SpecError(`${f}.action`, 'SCMP_ACT_NOTIFY cannot apply to sendmsg (Berth sends the seccomp fd with it)');
+    }
     // libseccomp refuses a rule whose action is the default one; it would change nothing anyway.
     if (a === defaultAction && errno === defaultErrno) return;
     for (const name of names as string[]) {
       for (const group of argGroups(args)) rules.push({ action: a, errno, name, args: group });
     }
   });
-  return { defaultAction, defaultErrno, arches, flags, rules };
+  const out: PlanSeccomp = { defaultAction, defaultErrno, arches, flags, rules };
+  const { listenerPath, listenerMetadata } = s;
+  if (listenerPath !== undefined && listenerPath !== null && (typeof listenerPath !== 'string' || !path.isAbsolute(listenerPath))) {
+    throw new SpecError(`${field}.listenerPath`, `must be the absolute path of a unix socket, got ${JSON.stringify(listenerPath)}`);
+  }
+  if (listenerMetadata !== undefined && listenerMetadata !== null && typeof listenerMetadata !== 'string') {
+    throw new SpecError(`${field}.listenerMetadata`, 'must be a string');
+  }
+  const notify = rules.some((r) => r.action === 'notify');
+  if (notify && !listenerPath) {
+    // Nobody would receive the notification fd: every matching syscall would fail with ENOSYS.
+    throw new SpecError(`${field}.listenerPath`, 'SCMP_ACT_NOTIFY needs a seccomp agent: set listenerPath to the unix socket it listens on');
+  }
+  // runc sends the fd only when the filter notifies; a listener without NOTIFY rules gets nothing (as runc).
+  if (notify && listenerPath) {
+    out.listenerPath = listenerPath;
+    out.listenerMetadata = listenerMetadata ?? '';
+  }
+  return out;
+}
+
+/** The runtime-spec `containerProcessState` the seccomp agent receives with the notification fd. */
+export function containerProcessState(
+  s: PlanSeccomp,
+  pid: number,
+  state: { ociVersion: string; id: string; status: string; pid: number; bundle: string; annotations?: Record<string, string> },
+): string {
+  const { ociVersion, id, status, bundle, annotations } = state;
+  return JSON.stringify({
+    ociVersion: SPEC_VERSION, fds: ['seccompFd'], pid, metadata: s.listenerMetadata ?? '',
+    state: { ociVersion, id, status, pid: state.pid, bundle, annotations: annotations ?? {} },
+  });
 }
 
 /** The filter a spec's processes (init and exec'd ones) run under, or undefined without `linux.seccomp`. */

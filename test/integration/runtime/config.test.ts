@@ -80,6 +80,7 @@ test('spec writes a valid default config.json once; features is truthful JSON', 
   assert.ok(features.linux.namespaces.includes('time'));
   assert.equal(features.linux.cgroup.systemd, false);
   assert.ok(features.mountOptions.includes('rbind'));
+  assert.ok(features.linux.seccomp.actions.includes('SCMP_ACT_NOTIFY'));
   assert.match(h.ok(['--version']), /version 0\.1\.0\ncommit: .*\nspec: 1\.2\.0/);
 });
 

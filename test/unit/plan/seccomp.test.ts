@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileSeccomp, compileSeccompFor } from '../../../src/runtime/plan/seccomp.js';
+import { compileSeccomp, compileSeccompFor, containerProcessState } from '../../../src/runtime/plan/seccomp.js';
 import { compileLaunchPlan } from '../../../src/runtime/plan/compile.js';
 import { serializePlan } from '../../../src/runtime/plan/launch-plan.js';
 import { defaultSpec } from '../../../src/runtime/spec/default-spec.js';
@@ -105,8 +105,12 @@ test('validation errors name the field', () => {
   refuses({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [ok, ok, ok, { names: ['x'], action: 'SCMP_ACT_FOO' }] },
     'linux.seccomp.syscalls[3].action', /unknown action "SCMP_ACT_FOO"/);
   refuses({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['x'], action: 'SCMP_ACT_NOTIFY' }] },
-    'linux.seccomp.syscalls[0].action', /SCMP_ACT_NOTIFY is not supported/);
-  refuses({ defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/run/l.sock' }, 'linux.seccomp.defaultAction', /not supported/);
+    'linux.seccomp.listenerPath', /SCMP_ACT_NOTIFY needs a seccomp agent: set listenerPath/);
+  refuses({ defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/run/l.sock' }, 'linux.seccomp.defaultAction', /cannot be the default action/);
+  refuses({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: 'rel.sock', syscalls: [{ names: ['x'], action: 'SCMP_ACT_NOTIFY' }] },
+    'linux.seccomp.listenerPath', /absolute path/);
+  refuses({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/l.sock', syscalls: [{ names: ['sendmsg'], action: 'SCMP_ACT_NOTIFY' }] },
+    'linux.seccomp.syscalls[0].action', /cannot apply to sendmsg/);
   refuses({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: -1 }, 'linux.seccomp.defaultErrnoRet', /0 to 65535/);
   refuses({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_VAX'] },
     'linux.seccomp.architectures[1]', /unknown architecture "SCMP_ARCH_VAX" \(use .*SCMP_ARCH_AARCH64/);
@@ -128,4 +132,26 @@ test('compileLaunchPlan puts the filter on the process (exec reuses compileSecco
   assert.deepEqual(compileLaunchPlan(spec, '/r').process.seccomp, compileSeccompFor(spec));
   spec.linux!.seccomp.defaultAction = 'SCMP_ACT_BOGUS';
   assert.throws(() => compileLaunchPlan(spec, '/r'), /linux\.seccomp\.defaultAction: unknown action/);
+});
+
+test('SCMP_ACT_NOTIFY with a listenerPath compiles to notify rules and a seccomp-listener line', () => {
+  const s: Seccomp = {
+    defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', listenerMetadata: 'hi there',
+    syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }],
+  };
+  const c = compileSeccomp(s);
+  assert.equal(c.listenerPath, '/run/agent.sock');
+  assert.equal(c.listenerMetadata, 'hi there');
+  assert.deepEqual(seccompLines(s), [
+    'seccomp-default allow 0', 'seccomp-rule notify 0 mkdir', 'seccomp-rule notify 0 mkdirat', 'seccomp-listener /run/agent.sock',
+  ]);
+  // Without NOTIFY rules the listener is not used (runc sends nothing then).
+  assert.equal(compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' }).listenerPath, undefined);
+  const payload = JSON.parse(containerProcessState(c, 42, {
+    ociVersion: '1.0.2', id: 'c1', status: 'creating', pid: 42, bundle: '/b',
+  })) as Record<string, unknown>;
+  assert.deepEqual(payload, {
+    ociVersion: '1.2.0', fds: ['seccompFd'], pid: 42, metadata: 'hi there',
+    state: { ociVersion: '1.0.2', id: 'c1', status: 'creating', pid: 42, bundle: '/b', annotations: {} },
+  });
 });
