@@ -39,3 +39,4 @@ export { DEFAULT_CGROUP_PARENT, resolveCgroupPath, resolveCgroupPath as resolveC
 export { V1Manager } from './v1.js';
 export { V2Manager } from './v2.js';
 export { HybridManager } from './hybrid.js';
+export { DisabledCgroupManager } from './disabled.js';

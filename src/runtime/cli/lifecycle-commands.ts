@@ -14,7 +14,7 @@ const b = (f: Flags, k: string) => f[k] === true;
 const l = (f: Flags, k: string) => (Array.isArray(f[k]) ? (f[k] as string[]) : []);
 
 function ctxOf(env: CommandEnv): RuntimeContext {
-  return newContext({ root: env.root, ...(env.cgroupParent ? { cgroupParent: env.cgroupParent } : {}) });
+  return newContext({ root: env.root, rootless: env.rootless, ...(env.cgroupParent ? { cgroupParent: env.cgroupParent } : {}) });
 }
 
 const createFlags: FlagSpec[] = [

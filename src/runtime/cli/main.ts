@@ -5,6 +5,7 @@ import { VERSION, SPEC_VERSION } from '../version.js';
 
 export interface CommandEnv {
   root: string;
+  rootless: boolean;
   log: RuntimeLog;
   cgroupParent?: string;
   name: string;
@@ -25,7 +26,7 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'log-format', kind: 'string', help: 'log format: text or json (default text)' },
   { name: 'debug', kind: 'bool', help: 'log debug messages' },
   { name: 'systemd-cgroup', kind: 'bool', help: 'use systemd cgroups (not supported: refused clearly)' },
-  { name: 'rootless', kind: 'string', help: 'rootless mode: true, false or auto (only false/auto: Berth runs as root)' },
+  { name: 'rootless', kind: 'string', help: 'true, false or auto (default: true for non-root callers): run without cgroups the caller may not create' },
   { name: 'criu', kind: 'string' },
   { name: 'version', short: 'v', kind: 'bool', help: 'print the version' },
   { name: 'help', short: 'h', kind: 'bool', help: 'show help' },
@@ -52,8 +53,10 @@ export async function runtimeMain(argv: string[], name = 'berth-runtime'): Promi
     if (bool(g, 'systemd-cgroup')) {
       throw new UsageError('--systemd-cgroup is not supported by Berth: drop the flag to use cgroupfs cgroups (cgroupsPath as a path)');
     }
-    const rootless = str(g, 'rootless');
-    if (rootless === 'true') throw new UsageError('--rootless=true is not supported yet: run as root with --rootless=false or auto');
+    const rootlessFlag = str(g, 'rootless') ?? 'auto';
+    if (!['true', 'false', 'auto'].includes(rootlessFlag)) throw new UsageError(`--rootless must be true, false or auto, not "${rootlessFlag}"`);
+    const euid = process.geteuid?.() ?? 0;
+    const rootless = rootlessFlag === 'true' || (rootlessFlag === 'auto' && euid !== 0);
     const table = await commands();
     const [cmdName, ...rest] = g.rest;
     if (!cmdName || bool(g, 'help') || cmdName === 'help') {
@@ -71,7 +74,8 @@ export async function runtimeMain(argv: string[], name = 'berth-runtime'): Promi
     }
     const args = cmdName === 'exec' ? p.rest : p.positionals;
     const env: CommandEnv = {
-      root: str(g, 'root') ?? process.env.BERTH_RUNTIME_ROOT ?? '/run/berth/runtime',
+      root: str(g, 'root') ?? process.env.BERTH_RUNTIME_ROOT ?? defaultRoot(euid),
+      rootless,
       log,
       name,
       ...(process.env.BERTH_CGROUP_PARENT ? { cgroupParent: process.env.BERTH_CGROUP_PARENT } : {}),
@@ -97,4 +101,10 @@ export function needArgs(args: string[], names: string[], cmd: string): void {
   if (args.length < names.length) {
     throw new UsageError(`"${cmd}" requires ${names.map((n) => `<${n}>`).join(' ')} (see '${cmd} --help')`);
   }
+}
+
+/** runc's choice: /run for root, $XDG_RUNTIME_DIR for other users. */
+function defaultRoot(euid: number): string {
+  if (euid === 0) return '/run/berth/runtime';
+  return `${process.env.XDG_RUNTIME_DIR ?? `/run/user/${euid}`}/berth`;
 }

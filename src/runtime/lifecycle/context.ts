@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { StateStore, type PersistedState } from '../state/store.js';
 import { deriveStatus, type Status } from '../state/status.js';
 import { isSameLiveProcess } from '../state/process-probe.js';
-import { createCgroupManager, type CgroupManager } from '../cgroup/index.js';
+import { createCgroupManager, DisabledCgroupManager, type CgroupManager } from '../cgroup/index.js';
 import type { ContainerState } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';
 
@@ -12,6 +12,8 @@ export interface RuntimeOptions {
   root: string;
   /** Parent for relative cgroupsPath values (default "berth"). */
   cgroupParent?: string;
+  /** runc's --rootless: cgroups the caller may not create are skipped (with a warning) instead of failing. */
+  rootless?: boolean;
   /** Path of the C helper (default native/build/berth-helper, or $BERTH_HELPER). */
   helperPath?: string;
 }
@@ -35,7 +37,9 @@ export function newContext(options: RuntimeOptions): RuntimeContext {
 /** Reads a container's state and derives its current status. */
 export function loadContainer(ctx: RuntimeContext, id: string): LoadedContainer {
   const state = ctx.store.read(id);
-  const cgroup = createCgroupManager(state.cgroupPath, { created: state.cgroupCreated ?? [] });
+  const cgroup = state.cgroupless
+    ? new DisabledCgroupManager(state.cgroupPath, () => state.pid)
+    : createCgroupManager(state.cgroupPath, { created: state.cgroupCreated ?? [] });
   const status = deriveStatus({
     alive: isSameLiveProcess(state.pid, state.pidStartTime),
     creating: state.creating === true,

@@ -7,7 +7,7 @@ import { validateSpec } from '../spec/validate.js';
 import { effectiveResources } from '../spec/device-rules.js';
 import { compileLaunchPlan } from '../plan/compile.js';
 import { containerProcessState } from '../plan/seccomp.js';
-import { createCgroupManager, detectCgroupLayout, resolveCgroupsPath, DEFAULT_CGROUP_PARENT, type CgroupManager } from '../cgroup/index.js';
+import { createCgroupManager, detectCgroupLayout, resolveCgroupsPath, DEFAULT_CGROUP_PARENT, DisabledCgroupManager, type CgroupManager } from '../cgroup/index.js';
 import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
 import { startHelper, type HelperHandle } from '../native/index.js';
 import { readProcStat } from '../state/process-probe.js';
@@ -58,7 +58,9 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
     checkHooks(spec.hooks);
     checkTerminal(spec, opts);
 
-    const plan = compileLaunchPlan(spec, rootfs, { bundleDir: bundle, lastCap: lastCap(), ...(opts.warn ? { warn: opts.warn } : {}) });
+    const plan = compileLaunchPlan(spec, rootfs, {
+      bundleDir: bundle, lastCap: lastCap(), rootless: ctx.options.rootless === true, ...(opts.warn ? { warn: opts.warn } : {}),
+    });
     if (opts.noPivot) plan.noPivot = true;
     if (opts.consoleSocket) plan.process.consoleSocket = path.resolve(opts.consoleSocket);
     plan.execFifo = ctx.store.fifo(id);
@@ -66,9 +68,24 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
 
     const cgroupPath = resolveCgroupsPath(spec.linux?.cgroupsPath, id, ctx.options.cgroupParent);
     const ownCgroupns = plan.newNamespaces.includes('cgroup');
-    plan.mounts = expandCgroupMounts(plan.mounts, detectCgroupLayout(), rootfs, ownCgroupns ? undefined : { cgroupPath });
     cgroup = createCgroupManager(cgroupPath);
-    cgroup.create(effectiveResources(spec.linux?.resources, spec.linux?.devices));
+    let cgroupless = false;
+    try {
+      cgroup.create(effectiveResources(spec.linux?.resources, spec.linux?.devices));
+    } catch (e) {
+      if (!ctx.options.rootless || !isPermissionError(e)) throw e;
+      // runc's rootless rule: an unprivileged caller may run without cgroups, unless it asked for limits.
+      if (spec.linux?.resources && Object.keys(spec.linux.resources).some((k) => k !== 'devices')) {
+        throw new RuntimeError(`rootless: cannot create cgroup ${cgroupPath} for linux.resources: ${(e as Error).message} (remove linux.resources, or delegate a cgroup to this user)`, 'FailedPrecondition');
+      }
+      opts.warn?.(`rootless: running without a cgroup (${(e as Error).message})`);
+      cgroup = new DisabledCgroupManager(cgroupPath, () => pid);
+      cgroupless = true;
+    }
+    // Fresh cgroupfs mounts need privilege; a rootless container without cgroups keeps /sys's read-only view.
+    plan.mounts = cgroupless
+      ? plan.mounts.filter((m) => m.fstype !== 'cgroup')
+      : expandCgroupMounts(plan.mounts, detectCgroupLayout(), rootfs, ownCgroupns ? undefined : { cgroupPath });
     plan.cgroupProcs = cgroup.procsFiles();
     const cgroupCreated = [...new Set([...cgroup.created(), ...ownedParents(cgroup, cgroupPath, ctx.options.cgroupParent ?? DEFAULT_CGROUP_PARENT)])];
 
@@ -81,7 +98,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
     const state: PersistedState = {
       id, bundle, rootfs, created: rfc3339Nano(), owner: os.userInfo().username, pid,
       pidStartTime: readProcStat(pid)?.startTime ?? '', annotations: spec.annotations ?? {}, creating: true,
-      config: spec, cgroupPath, cgroupCreated, namespaces: namespacePaths(spec, pid),
+      config: spec, cgroupPath, cgroupCreated, ...(cgroupless ? { cgroupless } : {}), namespaces: namespacePaths(spec, pid),
     };
     ctx.store.write(state);
     // runc's order: prestart (deprecated), then createRuntime, with the init parked in its namespaces.
@@ -198,4 +215,9 @@ export function lastCap(): number {
     }
   }
   return cachedLastCap;
+}
+
+function isPermissionError(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || /EACCES|EPERM|EROFS/.test((e as Error).message);
 }

@@ -20,6 +20,8 @@ export interface PersistedState {
   creating?: boolean;
   config: Spec;
   cgroupPath: string;
+  /** Rootless container created without cgroups (its caller could not create them). */
+  cgroupless?: boolean;
   /** Cgroup directories this container's create made or owns (removed on delete when empty). */
   cgroupCreated?: string[];
   /** Namespace type → path, for exec (new namespaces as /proc/<pid>/ns/*). */
