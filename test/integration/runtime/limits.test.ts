@@ -67,3 +67,16 @@ test('update changes a live limit', () => {
   assert.equal(fs.readFileSync(path.join(cpu, h.cgroupParent, 'up1/cpu.cfs_quota_us'), 'utf8').trim(), '20000');
   h.ok(['delete', '--force', 'up1']);
 });
+
+test('events streams stats every interval, reports an OOM kill, and ends when the container stops', () => {
+  const bundle = h.bundle(['sh', '-c', 'sleep 1; dd if=/dev/zero of=/dev/null bs=100M count=1 2>/dev/null; sleep 1'], (s) => {
+    s.linux!.resources = { memory: { limit: 32 * MiB, swap: 32 * MiB } };
+  });
+  h.ok(['run', '-d', '-b', bundle, 'ev2']);
+  const r = h.cli(['events', '--interval', '300ms', 'ev2'], { timeoutMs: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string });
+  assert.ok(events.filter((e) => e.type === 'stats').length >= 3, `only ${events.length} events`);
+  assert.deepEqual(events.filter((e) => e.type === 'oom'), [{ type: 'oom', id: 'ev2' }]);
+  h.ok(['delete', 'ev2']);
+});
