@@ -353,6 +353,29 @@ static int write_sysctl(const char *key, const char *value)
 	return w < 0 ? fail("sysctl", e, key) : 0;
 }
 
+/* Makes the mount that contains path (longest mount point prefix in mountinfo) private, non-recursively. */
+static int parent_mount_private(const char *path)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return fail("mountinfo", errno, "/proc/self/mountinfo");
+	char line[4096], best[4096] = "/";
+	size_t best_len = 1;
+	while (fgets(line, sizeof line, f)) {
+		char mp[4096];
+		/* Fields: id parent major:minor root mount-point …; mount points with spaces are octal-escaped. */
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		size_t n = strlen(mp);
+		if (n > best_len && !strncmp(path, mp, n) && (path[n] == '/' || path[n] == '\0'))
+			memcpy(best, mp, n + 1), best_len = n;
+	}
+	fclose(f);
+	if (mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
+		return fail("rootfs-propagation", errno, best);
+	return 0;
+}
+
 int rootfs_setup(const struct plan *p)
 {
 	unsigned long prop = propagation_flags(p->propagation ? p->propagation : "rslave");
@@ -361,6 +384,10 @@ int rootfs_setup(const struct plan *p)
 		return fail("rootfs-propagation", EINVAL, p->propagation);
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return fail("rootfs-propagation", errno, "/");
+	/* pivot_root refuses a new root whose parent mount is shared (e.g. after "shared"/"rshared"): make
+	 * just that parent private, as runc does. */
+	if (parent_mount_private(p->rootfs) < 0)
+		return -1;
 	if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return fail("mount", errno, p->rootfs);
 	if ((rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)

@@ -117,3 +117,11 @@ test('linux.personality LINUX32 makes uname report a 32-bit machine; a bad domai
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /linux\.personality\.domain/);
 });
+
+test('every rootfsPropagation mode runs, shared ones included (pivot_root needs a private parent mount)', () => {
+  for (const mode of ['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']) {
+    const r = run('head -1 /proc/self/mountinfo', (s) => (s.linux!.rootfsPropagation = mode));
+    assert.equal(r.status, 0, `${mode}: ${r.stderr}`);
+    assert.match(r.stdout, / \/ /, mode);
+  }
+});
