@@ -42,6 +42,8 @@ npx tsc -p tsconfig.json
 # One bundle per command family: the CLI loads a few files instead of dozens (start-up time).
 rm -rf dist/bundle
 npm run -s bundle
+# V8 code caches for the bundles, from a real container launch (bin/load-bundle.cjs reads them).
+node scripts/warm-cache.mjs
 
 chmod +x bin/berth.cjs bin/berth-runtime.cjs
 ln -sf "$here/bin/berth.cjs" /usr/local/bin/berth
