@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quick start 2: install everything, then run the whole test suite (unit, then integration as root).
+# Quick start 2: install everything, then run the whole test suite (unit; integration and interop as root).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bash "$here/scripts/setup.sh"
