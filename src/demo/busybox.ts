@@ -2,8 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { defaultSpec } from '../runtime/spec/default-spec.js';
-import type { Spec } from '../runtime/spec/types.js';
+import { defaultSpec, type Spec } from '../runtime/index.js';
 
 const BUSYBOX = '/bin/busybox';
 

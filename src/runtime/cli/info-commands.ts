@@ -2,14 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { Command, CommandEnv } from './main.js';
-import { needArgs } from './main.js';
-import { newContext } from '../lifecycle/context.js';
+import type { Command } from './main.js';
+import { contextOf as ctxOf, needArgs } from './main.js';
 import { parseDuration } from './units.js';
 import { runcStats } from './stats-format.js';
 import { featuresDocument } from './features.js';
 
-const ctxOf = (env: CommandEnv) => newContext({ root: env.root });
 const out = (text: string) => process.stdout.write(text);
 
 export const infoCommands: Record<string, Command> = {

@@ -1,21 +1,11 @@
 // runc's lifecycle commands: create, start, run, kill, delete, exec, pause, resume, update.
 import fs from 'node:fs';
 import type { Command, CommandEnv } from './main.js';
-import { needArgs } from './main.js';
-import { newContext, type RuntimeContext } from '../lifecycle/context.js';
-import type { FlagSpec } from '../../cli/args.js';
+import { contextOf as ctxOf, needArgs } from './main.js';
+import { str as s, bool as b, list as l, type FlagSpec, type Flags } from '../../common/args.js';
 import type { Process, LinuxResources } from '../spec/types.js';
 import { parseBytes, parseIntFlag } from './units.js';
 
-type Flags = Record<string, string | boolean | string[] | undefined>;
-
-const s = (f: Flags, k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
-const b = (f: Flags, k: string) => f[k] === true;
-const l = (f: Flags, k: string) => (Array.isArray(f[k]) ? (f[k] as string[]) : []);
-
-function ctxOf(env: CommandEnv): RuntimeContext {
-  return newContext({ root: env.root, rootless: env.rootless, ...(env.cgroupParent ? { cgroupParent: env.cgroupParent } : {}) });
-}
 
 const createFlags: FlagSpec[] = [
   { name: 'bundle', short: 'b', kind: 'string', help: 'path to the bundle (default: current directory)' },

@@ -1,7 +1,8 @@
 // `berth runtime` / `berth-runtime`: runc's command line over the runtime library.
-import { parseArgs, flagHelp, str, bool, UsageError, type FlagSpec } from '../../cli/args.js';
+import { parseArgs, flagHelp, str, bool, UsageError, type FlagSpec } from '../../common/args.js';
 import { RuntimeLog, type LogFormat } from './log.js';
 import { VERSION, SPEC_VERSION } from '../version.js';
+import { newContext, type RuntimeContext } from '../lifecycle/context.js';
 
 export interface CommandEnv {
   root: string;
@@ -43,38 +44,38 @@ export async function runtimeMain(argv: string[], name = 'berth-runtime'): Promi
   let failureCode = 1;
   try {
     const g = parseArgs(argv, GLOBAL_FLAGS, true);
-    const logFormat = (str(g, 'log-format') ?? 'text') as LogFormat;
+    const logFormat = (str(g.flags, 'log-format') ?? 'text') as LogFormat;
     if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, not "${logFormat}"`);
-    log = new RuntimeLog(str(g, 'log'), logFormat, bool(g, 'debug'));
-    if (bool(g, 'version')) {
+    log = new RuntimeLog(str(g.flags, 'log'), logFormat, bool(g.flags, 'debug'));
+    if (bool(g.flags, 'version')) {
       process.stdout.write(`${name} version ${VERSION}\ncommit: ${VERSION}\nspec: ${SPEC_VERSION}\n`);
       return 0;
     }
-    if (bool(g, 'systemd-cgroup')) {
+    if (bool(g.flags, 'systemd-cgroup')) {
       throw new UsageError('--systemd-cgroup is not supported by Berth: drop the flag to use cgroupfs cgroups (cgroupsPath as a path)');
     }
-    const rootlessFlag = str(g, 'rootless') ?? 'auto';
+    const rootlessFlag = str(g.flags, 'rootless') ?? 'auto';
     if (!['true', 'false', 'auto'].includes(rootlessFlag)) throw new UsageError(`--rootless must be true, false or auto, not "${rootlessFlag}"`);
     const euid = process.geteuid?.() ?? 0;
     const rootless = rootlessFlag === 'true' || (rootlessFlag === 'auto' && euid !== 0);
     const table = await commands();
     const [cmdName, ...rest] = g.rest;
-    if (!cmdName || bool(g, 'help') || cmdName === 'help') {
+    if (!cmdName || bool(g.flags, 'help') || cmdName === 'help') {
       process.stdout.write(usage(name, table));
-      return cmdName || bool(g, 'help') ? 0 : 1;
+      return cmdName || bool(g.flags, 'help') ? 0 : 1;
     }
     const cmd = table[cmdName];
     if (!cmd) throw new UsageError(`unknown command "${cmdName}" (see '${name} --help')`);
     failureCode = cmd.failureCode ?? 1;
     const helpFlag: FlagSpec = { name: 'help', short: 'h', kind: 'bool' };
     const p = parseArgs(rest, [...cmd.flags, helpFlag], cmdName === 'exec');
-    if (bool(p, 'help')) {
+    if (bool(p.flags, 'help')) {
       process.stdout.write(`Usage: ${name} ${cmdName} ${cmd.usage}\n\n${cmd.summary}\n\n${flagHelp(cmd.flags)}\n`);
       return 0;
     }
     const args = cmdName === 'exec' ? p.rest : p.positionals;
     const env: CommandEnv = {
-      root: str(g, 'root') ?? process.env.BERTH_RUNTIME_ROOT ?? defaultRoot(euid),
+      root: str(g.flags, 'root') ?? process.env.BERTH_RUNTIME_ROOT ?? defaultRoot(euid),
       rootless,
       log,
       name,
@@ -94,6 +95,11 @@ function usage(name: string, table: Record<string, Command>): string {
   const cmds = Object.entries(table).map(([n, c]) => `   ${n.padEnd(10)} ${c.summary}`).join('\n');
   return `Usage: ${name} [global options] command [command options] [arguments...]\n\n` +
     `An OCI runtime (runc-compatible command line).\n\nCommands:\n${cmds}\n\nGlobal options:\n${flagHelp(GLOBAL_FLAGS)}\n`;
+}
+
+/** The runtime context a command works in (state root, rootless, cgroup parent). */
+export function contextOf(env: CommandEnv): RuntimeContext {
+  return newContext({ root: env.root, rootless: env.rootless, ...(env.cgroupParent ? { cgroupParent: env.cgroupParent } : {}) });
 }
 
 /** Requires exactly n positional arguments, naming them in the error. */

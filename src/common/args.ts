@@ -81,16 +81,21 @@ export function flagHelp(specs: FlagSpec[]): string {
     .join('\n');
 }
 
-export function str(p: Parsed, name: string): string | undefined {
-  const v = p.flags[name];
+export type Flags = Parsed['flags'];
+
+/** A string flag's value, if given. */
+export function str(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
   return typeof v === 'string' ? v : undefined;
 }
 
-export function bool(p: Parsed, name: string): boolean {
-  return p.flags[name] === true;
+/** Whether a boolean flag is set. */
+export function bool(flags: Flags, name: string): boolean {
+  return flags[name] === true;
 }
 
-export function list(p: Parsed, name: string): string[] {
-  const v = p.flags[name];
+/** Every value of a repeatable flag. */
+export function list(flags: Flags, name: string): string[] {
+  const v = flags[name];
   return Array.isArray(v) ? v : [];
 }

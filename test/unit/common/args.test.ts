@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, UsageError, type FlagSpec } from '../../../src/cli/args.js';
+import { parseArgs, UsageError, type FlagSpec } from '../../../src/common/args.js';
 
 const specs: FlagSpec[] = [
   { name: 'root', kind: 'string' },
