@@ -47,6 +47,7 @@ export async function runtimeMain(argv: string[], name = 'berth-runtime'): Promi
     const logFormat = (str(g.flags, 'log-format') ?? 'text') as LogFormat;
     if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format must be text or json, not "${logFormat}"`);
     log = new RuntimeLog(str(g.flags, 'log'), logFormat, bool(g.flags, 'debug'));
+    log.debug(`${name} ${argv.join(' ')}`);
     if (bool(g.flags, 'version')) {
       process.stdout.write(`${name} version ${VERSION}\ncommit: ${VERSION}\nspec: ${SPEC_VERSION}\n`);
       return 0;

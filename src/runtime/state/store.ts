@@ -26,8 +26,6 @@ export interface PersistedState {
   cgroupCreated?: string[];
   /** Namespace type → path, for exec (new namespaces as /proc/<pid>/ns/*). */
   namespaces: Record<string, string>;
-  /** Host uid of the container's root user in a user namespace (for exec and ownership). */
-  rootless?: boolean;
 }
 
 const ID = /^[\w+\-.]+$/;

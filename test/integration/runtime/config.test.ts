@@ -95,6 +95,10 @@ test('--log --log-format json appends one JSON object per line on failure, with 
   assert.equal(lines[1].level, 'error');
   assert.match(lines[1].msg, /no-such-ctr/);
   assert.match(lines[1].time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  h.ok(['--log', log, '--log-format', 'json', '--debug', 'list']);
+  const debug = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').pop()!);
+  assert.equal(debug.level, 'debug', '--debug logs the command line');
+  assert.match(debug.msg, /--debug list$/);
   const bad = h.cli(['--systemd-cgroup', 'list']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--systemd-cgroup is not supported/);
