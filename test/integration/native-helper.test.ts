@@ -3,12 +3,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
+
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { emptyPlan, type LaunchPlan, type PlanProcess, type PlanMount } from '../../src/runtime/plan/launch-plan.js';
-import { startHelper, HelperError, type HelperHandle } from '../../src/runtime/native/index.js';
-import { makeBusyboxRootfs } from '../fixtures/busybox-rootfs.js';
+import { startHelper, HelperError } from '../../src/runtime/native/index.js';
+import { collect, helperTestDir, runPlan } from '../fixtures/helper-run.js';
 
 const MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_BIND = 4096, MS_REC = 16384;
 
@@ -16,10 +15,7 @@ let tmp = '';
 let rootfs = '';
 
 before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-native-'));
-  // A user-namespaced child runs as an unmapped host uid: it must be able to traverse to the rootfs.
-  fs.chmodSync(tmp, 0o755);
-  rootfs = makeBusyboxRootfs(path.join(tmp, 'rootfs'));
+  ({ tmp, rootfs } = helperTestDir('berth-native-'));
 });
 
 after(() => {
@@ -42,28 +38,6 @@ function launchPlan(args: string[], extra: Partial<PlanProcess> = {}): LaunchPla
   plan.mounts = [procMount];
   plan.wait = true;
   return plan;
-}
-
-function collect(stream: Readable | null): Promise<string> {
-  if (!stream) return Promise.resolve('');
-  let out = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (d: string) => (out += d));
-  return new Promise((resolve) => stream.on('close', () => resolve(out)));
-}
-
-interface Run { pid: number; stdout: string; stderr: string; code: number | null; signal: string | null; helper: HelperHandle }
-
-/** Runs a `wait` plan to completion, with stdout/stderr captured. */
-async function run(plan: LaunchPlan, onReady?: (h: HelperHandle, pid: number) => void | Promise<void>): Promise<Run> {
-  const helper = startHelper(plan, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout = collect(helper.stdout), stderr = collect(helper.stderr);
-  await helper.created();
-  helper.continue();
-  const pid = await helper.ready();
-  if (onReady) await onReady(helper, pid);
-  const exit = await helper.exited;
-  return { pid, stdout: await stdout, stderr: await stderr, ...exit, helper };
 }
 
 function alive(pid: number): boolean {
@@ -90,7 +64,7 @@ test('new pid, uts, ipc, net and mount namespaces', async () => {
   plan.hostname = 'berth-test';
   plan.loopbackUp = true;
   let hostMounts = '';
-  const r = await run(plan, () => {
+  const r = await runPlan(plan, () => {
     hostMounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   });
   assert.equal(r.code, 0, r.stderr);
@@ -110,7 +84,7 @@ test('user namespace with a uid map', async () => {
   plan.uidMappings = [{ inside: 0, outside: 100000, count: 65536 }];
   plan.gidMappings = [{ inside: 0, outside: 100000, count: 65536 }];
   plan.setgroupsDeny = true;
-  const r = await run(plan);
+  const r = await runPlan(plan);
   assert.equal(r.code, 0, r.stderr);
   const words = r.stdout.trim().split(/\s+/);
   assert.deepEqual(words, ['0', '100000', '65536', '0', '100000', '65536', '0', '0']);
@@ -121,7 +95,7 @@ test('time namespace offsets', async () => {
   const plan = launchPlan(['sh', '-c', 'cat /proc/self/timens_offsets; cat /proc/uptime']);
   plan.newNamespaces.push('time');
   plan.timeOffsets = [{ clock: 'monotonic', secs: 86400n, nanos: 0 }, { clock: 'boottime', secs: 172800n, nanos: 0 }];
-  const r = await run(plan);
+  const r = await runPlan(plan);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^monotonic\s+86400\s+0$/m);
   assert.match(r.stdout, /^boottime\s+172800\s+0$/m);
@@ -181,12 +155,12 @@ test('exec fifo blocks the process until it is opened for reading', async () => 
 });
 
 test('wait mode returns the exit code, and 128+signal for a forwarded signal', async () => {
-  const r = await run(launchPlan(['sh', '-c', 'exit 7']));
+  const r = await runPlan(launchPlan(['sh', '-c', 'exit 7']));
   assert.equal(r.code, 7);
   // Not pid 1 of a pid namespace: init would ignore a SIGTERM it has no handler for.
   const plan = launchPlan(['sleep', '10']);
   plan.newNamespaces = ['mount'];
-  const s = await run(plan, (h) => h.signal('SIGTERM'));
+  const s = await runPlan(plan, (h) => h.signal('SIGTERM'));
   assert.equal(s.code, 128 + 15, 'sleep 10 would exit 0 had the signal not reached it');
 });
 
@@ -239,7 +213,7 @@ test('bind mounts: read-only remount, files, and symlinks cannot escape the root
       { source: path.join(src, 'f'), destination: '/file', fstype: '', flags: MS_BIND, propagation: 0, data: '' },
       { source: 'tmpfs', destination: '/mnt/link', fstype: 'tmpfs', flags: 0, propagation: 0, data: 'size=1m' },
     );
-    const r = await run(plan);
+    const r = await runPlan(plan);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'hello\nro\nhello\n');
     assert.ok(!fs.existsSync(path.join(tmp, 'escape')), 'nothing was created outside the rootfs');
@@ -270,7 +244,7 @@ for (const userns of [false, true]) {
       const exec = emptyPlan('exec', proc(['sh', '-c', 'echo $$; cat /proc/1/comm; hostname; cut -c1-30 /proc/self/uid_map']));
       exec.joinNamespaces = plan.newNamespaces.map((t) => ({ type: t, path: `/proc/${pid}/ns/${t === 'mount' ? 'mnt' : t}` }));
       exec.wait = true;
-      const r = await run(exec);
+      const r = await runPlan(exec);
       assert.equal(r.code, 0, r.stderr);
       const [execPid, comm, host, map] = r.stdout.trim().split('\n');
       assert.notEqual(execPid, '1');
@@ -325,7 +299,7 @@ test('process settings, read-only root, masked and read-only paths, sysctls', as
   plan.readonlyPaths = ['/proc/sys'];
   plan.sysctls = [{ key: 'net.ipv4.ip_forward', value: '1' }];
   try {
-    const r = await run(plan);
+    const r = await runPlan(plan);
     assert.equal(r.code, 0, r.stderr);
     const cap = (n: bigint) => n.toString(16).padStart(16, '0');
     assert.deepEqual(r.stdout.trim().split('\n'), [
@@ -342,7 +316,7 @@ test('process settings, read-only root, masked and read-only paths, sysctls', as
 test('no-pivot moves the rootfs onto / and chroots', async () => {
   const plan = launchPlan(['sh', '-c', 'ls /bin/busybox; echo $$']);
   plan.noPivot = true;
-  const r = await run(plan);
+  const r = await runPlan(plan);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '/bin/busybox\n1\n');
 });
@@ -418,10 +392,10 @@ test('terminal master sent over the console socket', async () => {
 
 test('a `true` container launch takes a few milliseconds', async () => {
   const plan = launchPlan(['true']);
-  await run(plan);
+  await runPlan(plan);
   const n = 20;
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) assert.equal((await run(plan)).code, 0);
+  for (let i = 0; i < n; i++) assert.equal((await runPlan(plan)).code, 0);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6 / n;
   console.log(`# launch of true: ${ms.toFixed(2)} ms`);
   assert.ok(ms < 100, `${ms} ms per launch`);

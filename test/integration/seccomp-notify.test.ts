@@ -4,19 +4,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Readable } from 'node:stream';
-import { compileLaunchPlan } from '../../src/runtime/plan/compile.js';
-import { expandCgroupMounts } from '../../src/runtime/plan/cgroup-mounts.js';
 import { containerProcessState } from '../../src/runtime/plan/seccomp.js';
 import type { LaunchPlan } from '../../src/runtime/plan/launch-plan.js';
-import { detectCgroupLayout } from '../../src/runtime/cgroup/index.js';
 import { defaultSpec } from '../../src/runtime/spec/default-spec.js';
 import type { Seccomp, Spec } from '../../src/runtime/spec/types.js';
 import { startHelper, HelperError } from '../../src/runtime/native/index.js';
-import { makeBusyboxRootfs } from '../fixtures/busybox-rootfs.js';
+import { collect, helperTestDir, waitPlanFor } from '../fixtures/helper-run.js';
 import { Harness } from './runtime/harness.js';
 
 const listenerScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/seccomp-listener.py');
@@ -24,9 +19,7 @@ let tmp = '';
 let rootfs = '';
 
 before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-seccomp-notify-'));
-  fs.chmodSync(tmp, 0o755);
-  rootfs = makeBusyboxRootfs(path.join(tmp, 'rootfs'));
+  ({ tmp, rootfs } = helperTestDir('berth-seccomp-notify-'));
 });
 
 const h = new Harness();
@@ -46,21 +39,8 @@ function spec(args: string[], seccomp: Seccomp, noNewPrivileges: boolean): Spec 
   return s;
 }
 
-function planFor(s: Spec): LaunchPlan {
-  const plan = compileLaunchPlan(s, rootfs, { bundleDir: tmp });
-  plan.mounts = expandCgroupMounts(plan.mounts, detectCgroupLayout(), rootfs);
-  plan.wait = true;
-  return plan;
-}
+const planFor = (s: Spec): LaunchPlan => waitPlanFor(s, rootfs, tmp);
 
-function collect(stream: Readable | null): Promise<string> {
-  let out = '';
-  stream?.setEncoding('utf8');
-  stream?.on('data', (d: string) => (out += d));
-  return new Promise((resolve) => (stream ? stream.on('close', () => resolve(out)) : resolve('')));
-}
-
-/** Starts the agent and resolves once its socket accepts connections. */
 async function startListener(sock: string, out: string) {
   const agent = spawn('python3', [listenerScript, sock, out, '1', '20'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout = collect(agent.stdout), stderr = collect(agent.stderr);

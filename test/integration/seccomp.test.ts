@@ -4,24 +4,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { compileLaunchPlan } from '../../src/runtime/plan/compile.js';
-import { expandCgroupMounts } from '../../src/runtime/plan/cgroup-mounts.js';
 import { compileSeccompFor } from '../../src/runtime/plan/seccomp.js';
 import { emptyPlan, type LaunchPlan } from '../../src/runtime/plan/launch-plan.js';
-import { detectCgroupLayout } from '../../src/runtime/cgroup/index.js';
 import { defaultSpec } from '../../src/runtime/spec/default-spec.js';
 import type { Seccomp, Spec } from '../../src/runtime/spec/types.js';
 import { startHelper, HelperError } from '../../src/runtime/native/index.js';
-import { makeBusyboxRootfs } from '../fixtures/busybox-rootfs.js';
+import { helperTestDir, waitPlanFor, runPlan } from '../fixtures/helper-run.js';
 
 let tmp = '';
 let rootfs = '';
 
 before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-seccomp-'));
-  fs.chmodSync(tmp, 0o755);
-  rootfs = makeBusyboxRootfs(path.join(tmp, 'rootfs'));
+  ({ tmp, rootfs } = helperTestDir('berth-seccomp-'));
 });
 
 after(() => {
@@ -39,30 +33,9 @@ function spec(args: string[], seccomp: Seccomp, noNewPrivileges = true): Spec {
   return s;
 }
 
-/** The plan create would build for the spec, in `wait` mode. */
-function planFor(s: Spec): LaunchPlan {
-  const plan = compileLaunchPlan(s, rootfs, { bundleDir: tmp });
-  plan.mounts = expandCgroupMounts(plan.mounts, detectCgroupLayout(), rootfs);
-  plan.wait = true;
-  return plan;
-}
+const planFor = (s: Spec): LaunchPlan => waitPlanFor(s, rootfs, tmp);
 
-function collect(stream: Readable | null): Promise<string> {
-  let out = '';
-  stream?.setEncoding('utf8');
-  stream?.on('data', (d: string) => (out += d));
-  return new Promise((resolve) => (stream ? stream.on('close', () => resolve(out)) : resolve('')));
-}
-
-async function run(plan: LaunchPlan): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
-  const helper = startHelper(plan, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout = collect(helper.stdout), stderr = collect(helper.stderr);
-  await helper.created();
-  helper.continue();
-  const pid = await helper.ready();
-  const exit = await helper.exited;
-  return { code: exit.code, stdout: await stdout, stderr: await stderr, pid };
-}
+const run = runPlan;
 
 const blockMkdir: Seccomp = {
   defaultAction: 'SCMP_ACT_ALLOW',
