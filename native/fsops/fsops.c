@@ -1,0 +1,146 @@
+/*
+ * berth-fsops: the filesystem calls Node has no binding for — mknod (devices, fifos and overlay whiteouts),
+ * extended attributes without following symlinks, and mount/umount for snapshots. One process serves a
+ * whole layer unpack or snapshot operation over stdin/stdout, one request per line, so an image with
+ * thousands of whiteouts costs one spawn.
+ *
+ * Requests (paths and values are hex so any byte can pass; "-" is an empty value):
+ *   mknod <path> <mode-octal> <major> <minor>
+ *   setxattr <path> <name> <value>
+ *   xattrs <path>                      -> ok <name>=<value> ...
+ *   mount <type> <source> <target> <options>
+ *   umount <target> <flags>
+ * Replies: "ok[ payload]" or "err <errno> <message>".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#define MAX_FIELDS 6
+
+/* "-" stands for an empty field (the protocol splits on spaces, so empty hex would vanish). */
+static int unhex(const char *in, char **out, size_t *len) {
+  if (!strcmp(in, "-")) in = "";
+  size_t n = strlen(in);
+  if (n % 2) return -1;
+  char *buf = malloc(n / 2 + 1);
+  if (!buf) return -1;
+  for (size_t i = 0; i < n / 2; i++) {
+    unsigned v;
+    if (sscanf(in + 2 * i, "%2x", &v) != 1) { free(buf); return -1; }
+    buf[i] = (char)v;
+  }
+  buf[n / 2] = 0;
+  *out = buf;
+  if (len) *len = n / 2;
+  return 0;
+}
+
+static void put_hex(const char *data, size_t n) {
+  for (size_t i = 0; i < n; i++) printf("%02x", (unsigned char)data[i]);
+}
+
+static void reply_err(int err) { printf("err %d %s\n", err, strerror(err)); }
+
+/* Mount flags by option name; anything else goes to the filesystem as data (overlay's lowerdir=...). */
+static const struct { const char *name; unsigned long flag; } FLAGS[] = {
+  {"ro", MS_RDONLY}, {"nosuid", MS_NOSUID}, {"nodev", MS_NODEV}, {"noexec", MS_NOEXEC},
+  {"bind", MS_BIND}, {"rbind", MS_BIND | MS_REC}, {"remount", MS_REMOUNT}, {"rw", 0},
+};
+
+static int do_mount(const char *type, const char *source, const char *target, const char *options) {
+  char *opts = strdup(options), *data = calloc(1, strlen(options) + 1), *save = NULL;
+  unsigned long flags = 0;
+  if (!opts || !data) { free(opts); free(data); return ENOMEM; }
+  for (char *tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    int known = 0;
+    for (size_t i = 0; i < sizeof FLAGS / sizeof FLAGS[0]; i++)
+      if (!strcmp(tok, FLAGS[i].name)) { flags |= FLAGS[i].flag; known = 1; }
+    if (!known) {
+      if (*data) strcat(data, ",");
+      strcat(data, tok);
+    }
+  }
+  int rc = mount(source, target, type, flags, *data ? data : NULL) ? errno : 0;
+  /* A read-only bind needs a second, remounting call (the kernel ignores MS_RDONLY on the first). */
+  if (!rc && (flags & MS_BIND) && (flags & MS_RDONLY))
+    rc = mount(NULL, target, NULL, flags | MS_REMOUNT, NULL) ? errno : 0;
+  free(opts);
+  free(data);
+  return rc;
+}
+
+static void handle(char **f, int n) {
+  char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+  size_t blen = 0, clen = 0;
+  if (!strcmp(f[0], "mknod") && n == 5) {
+    if (unhex(f[1], &a, NULL)) goto bad;
+    mode_t mode = (mode_t)strtoul(f[2], NULL, 8);
+    dev_t dev = makedev(strtoul(f[3], NULL, 10), strtoul(f[4], NULL, 10));
+    if (mknod(a, mode, dev)) reply_err(errno); else puts("ok");
+  } else if (!strcmp(f[0], "setxattr") && n == 4) {
+    if (unhex(f[1], &a, NULL) || unhex(f[2], &b, NULL) || unhex(f[3], &c, &clen)) goto bad;
+    if (lsetxattr(a, b, c, clen, 0)) reply_err(errno); else puts("ok");
+  } else if (!strcmp(f[0], "xattrs") && n == 2) {
+    if (unhex(f[1], &a, NULL)) goto bad;
+    ssize_t len = llistxattr(a, NULL, 0);
+    if (len < 0) { reply_err(errno); goto out; }
+    char *names = malloc((size_t)len + 1);
+    len = names ? llistxattr(a, names, (size_t)len) : -1;
+    if (len < 0) { reply_err(names ? errno : ENOMEM); free(names); goto out; }
+    fputs("ok", stdout);
+    for (char *name = names; name < names + len; name += strlen(name) + 1) {
+      ssize_t vlen = lgetxattr(a, name, NULL, 0);
+      if (vlen < 0) continue;
+      char *val = malloc((size_t)vlen + 1);
+      if (!val) continue;
+      vlen = lgetxattr(a, name, val, (size_t)vlen);
+      if (vlen >= 0) {
+        putchar(' ');
+        put_hex(name, strlen(name));
+        putchar('=');
+        put_hex(val, (size_t)vlen);
+      }
+      free(val);
+    }
+    putchar('\n');
+    free(names);
+  } else if (!strcmp(f[0], "mount") && n == 5) {
+    if (unhex(f[1], &a, NULL) || unhex(f[2], &b, &blen) || unhex(f[3], &c, NULL) || unhex(f[4], &d, NULL)) goto bad;
+    int rc = do_mount(a, b, c, d);
+    if (rc) reply_err(rc); else puts("ok");
+  } else if (!strcmp(f[0], "umount") && n == 3) {
+    if (unhex(f[1], &a, NULL)) goto bad;
+    if (umount2(a, atoi(f[2]))) reply_err(errno); else puts("ok");
+  } else {
+  bad:
+    reply_err(EINVAL);
+  }
+out:
+  free(a);
+  free(b);
+  free(c);
+  free(d);
+}
+
+int main(void) {
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  while ((len = getline(&line, &cap, stdin)) > 0) {
+    if (line[len - 1] == '\n') line[len - 1] = 0;
+    char *f[MAX_FIELDS], *save = NULL;
+    int n = 0;
+    for (char *tok = strtok_r(line, " ", &save); tok && n < MAX_FIELDS; tok = strtok_r(NULL, " ", &save)) f[n++] = tok;
+    if (n == 0) continue;
+    handle(f, n);
+  }
+  free(line);
+  return 0;
+}
