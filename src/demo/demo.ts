@@ -1,10 +1,12 @@
-// `berth demo`: a busybox container with its own pid 1, hostname, mounts and network, under memory and CPU limits.
+// `berth demo`: a busybox container with its own pid 1, hostname, mounts and network, under memory and CPU limits;
+// then the image layer: import, push to a local registry, pull back, and run from an overlay snapshot.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { packageRoot } from '../common/package-root.js';
 import { makeBusyboxBundle } from './busybox.js';
+import { runImageDemo } from './image-demo.js';
 
 const SCRIPT = `
 echo "== inside the container"
@@ -23,7 +25,7 @@ echo "dd exited with status $? (137: killed by the kernel's OOM killer)"
 `;
 
 /** Runs the demo through the real CLI; returns the exit code. */
-export function runDemo(): number {
+export async function runDemo(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-demo-'));
   const root = path.join(tmp, 'state');
   try {
@@ -38,7 +40,7 @@ export function runDemo(): number {
     const bin = path.join(packageRoot(), 'bin/berth.cjs');
     const r = spawnSync(process.execPath, [bin, 'runtime', '--root', root, 'run', '-b', bundle, 'demo'], { stdio: 'inherit' });
     console.log(`== the container exited with status ${r.status}; host pid 1 is still ${fs.readFileSync('/proc/1/comm', 'utf8').trim()}, hostname still ${os.hostname()}`);
-    return 0;
+    return (await runImageDemo(tmp)) ? 0 : 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

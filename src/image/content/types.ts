@@ -44,6 +44,13 @@ export interface ContentIngester {
   writer(expected: { digest: Digest; size?: number }): Promise<IngestWriter | null>;
   /** Writes a whole buffer (verifying its digest when given). */
   put(data: Buffer, digest?: Digest): Promise<BlobInfo>;
+  /**
+   * Writes a stream. With `expected.digest` it goes through `writer` (verified; a resumed ingest skips the
+   * bytes it already has; an already-committed blob's stream is destroyed unread). Without it (a layer being
+   * written, an import) the content goes to a private temp ingest, is hashed (sha256) as it arrives and is
+   * renamed into place at the end; `expected.size`, when given, is checked.
+   */
+  putStream(stream: Readable, expected?: { digest?: Digest; size?: number }): Promise<BlobInfo>;
 }
 
 export interface ContentStore extends ContentProvider, ContentIngester {

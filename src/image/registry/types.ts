@@ -11,6 +11,11 @@ export interface RegistryHostConfig {
   /** Client certificate and key (PEM) from the same directory, when present. */
   cert?: string;
   key?: string;
+  /**
+   * Accept any certificate on HTTPS (Docker's `--insecure-registry` semantics). Only for hosts listed
+   * explicitly as insecure; implicit loopback hosts still verify HTTPS and merely may fall back to HTTP.
+   */
+  skipVerify?: boolean;
 }
 
 export interface Credentials {
@@ -41,6 +46,7 @@ export interface BlobStream {
 }
 
 export interface PushProgress {
+  /** Called with the total bytes of the blob sent so far (cumulative). */
   (bytes: number): void;
 }
 

@@ -1,0 +1,23 @@
+// The image layer's public API: what the engine, the builder and the demo use.
+export { ImageError, isImageError, type ImageErrorKind } from './errors.js';
+export { openImageContext, defaultRoot, type ImageContext, type ImageContextOptions } from './context.js';
+export { parseReference, formatReference, familiarName, type ImageReference } from './reference/parse.js';
+export { hostPlatform, parsePlatform, formatPlatform } from './manifest/platform.js';
+export type { Descriptor, ImageConfig, ImageManifest, ImageIndex, Platform, ContainerConfig } from './manifest/types.js';
+export { pullImage, type PullOptions, type PullResult } from './ops/pull.js';
+export { pushImage, type PushResult } from './ops/push.js';
+export { listImages, inspectImage, type ImageSummary } from './ops/image-view.js';
+export { resolveImage, imageGroups } from './ops/resolve.js';
+export { loadLocalImage, type LocalImage } from './ops/local-image.js';
+export { tagImage, removeImage, pruneImages, usersOf, IMAGE_LABEL, type DeleteItem } from './ops/remove.js';
+export { garbageCollect, type GcResult } from './ops/gc.js';
+export { saveImages } from './ops/save.js';
+export { loadImages } from './ops/load.js';
+export { importImage } from './ops/import.js';
+export { prepareRootfs } from './ops/rootfs.js';
+export { mountAll, unmountAll } from './snapshot/mount.js';
+export type { Mount, Snapshotter, SnapshotInfo } from './snapshot/types.js';
+export { openFsOps, type FsOps } from './native/fsops.js';
+export { writeLayerToStore } from './diff/write-layer.js';
+export type { ProgressEvent, ProgressSink } from './progress/events.js';
+export { renderProgress } from './progress/render.js';

@@ -1,0 +1,113 @@
+// Docker's view of images (`docker images`, `docker image inspect`): one entry per image id, with its tags
+// and repo digests in familiar form, sizes from the unpacked layers.
+import type { ImageContext } from '../context.js';
+import { familiarName, parseReference } from '../reference/parse.js';
+import { UNPACKED_SIZE_LABEL } from './unpack-layer.js';
+import { imageGroups, namedRecords, resolveImage, type ImageGroup } from './resolve.js';
+
+export interface ImageSummary {
+  Id: string;
+  ParentId: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  /** Unix seconds. */
+  Created: number;
+  Size: number;
+  SharedSize: number;
+  VirtualSize: number;
+  Labels: Record<string, string>;
+  Containers: number;
+}
+
+/** Familiar `repo:tag` names and `repo@digest` repo digests of an image. */
+export function namesOf(g: ImageGroup): { tags: string[]; digests: string[] } {
+  const tags = new Set<string>();
+  const digests = new Set<string>();
+  for (const r of namedRecords(g)) {
+    const ref = parseReference(r.name);
+    const repo = familiarName(ref);
+    if (ref.tag) tags.add(`${repo}:${ref.tag}`);
+    if (ref.digest) digests.add(`${repo}@${ref.digest}`);
+    if (r.repoDigest) digests.add(`${repo}@${r.repoDigest}`);
+  }
+  return { tags: [...tags].sort(), digests: [...digests].sort() };
+}
+
+/** Bytes of the image's unpacked layers (from the snapshot labels written at unpack time). */
+export async function imageSize(ctx: ImageContext, g: ImageGroup): Promise<number> {
+  let total = 0;
+  for (const [i, chain] of g.image.chainIds.entries()) {
+    const info = await ctx.snapshots.stat(chain).catch(() => undefined);
+    const label = info?.labels[UNPACKED_SIZE_LABEL];
+    total += label ? Number(label) : g.image.manifest.layers[i]!.size;
+  }
+  return total;
+}
+
+/** Every image, newest first (`docker images`; dangling ones only with `all` or when untagged). */
+export async function listImages(ctx: ImageContext): Promise<ImageSummary[]> {
+  const out: ImageSummary[] = [];
+  for (const g of await imageGroups(ctx)) {
+    const { tags, digests } = namesOf(g);
+    const size = await imageSize(ctx, g);
+    out.push({
+      Id: g.id,
+      ParentId: '',
+      RepoTags: tags,
+      RepoDigests: digests,
+      Created: createdSeconds(g),
+      Size: size,
+      SharedSize: -1,
+      VirtualSize: size,
+      Labels: g.image.config.config?.Labels ?? {},
+      Containers: -1,
+    });
+  }
+  return out.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
+}
+
+function createdSeconds(g: ImageGroup): number {
+  const t = Date.parse(g.image.config.created ?? '');
+  return Number.isNaN(t) ? 0 : Math.floor(t / 1000);
+}
+
+/** `docker image inspect`'s document for one image. */
+export async function inspectImage(ctx: ImageContext, input: string): Promise<Record<string, unknown>> {
+  const { group: g } = await resolveImage(ctx, input);
+  const { tags, digests } = namesOf(g);
+  const c = g.image.config;
+  const size = await imageSize(ctx, g);
+  const lastTag = namedRecords(g).map((r) => r.updatedAt).sort().pop();
+  const lowers = await Promise.all(g.image.chainIds.map((k) => ctx.snapshots.stat(k).then((s) => s.key, () => undefined)));
+  return {
+    Id: g.id,
+    RepoTags: tags,
+    RepoDigests: digests,
+    Parent: '',
+    Comment: c.history?.[c.history.length - 1]?.comment ?? '',
+    Created: c.created ?? '0001-01-01T00:00:00Z',
+    Container: c.container ?? '',
+    ContainerConfig: c.container_config ?? emptyConfig(),
+    DockerVersion: c.docker_version ?? '',
+    Author: c.author ?? '',
+    Config: { ...emptyConfig(), ...(c.config ?? {}) },
+    Architecture: c.architecture,
+    ...(c.variant ? { Variant: c.variant } : {}),
+    Os: c.os,
+    Size: size,
+    VirtualSize: size,
+    GraphDriver: { Name: ctx.snapshots.name, Data: { Layers: lowers.filter(Boolean).join(':') } },
+    RootFS: { Type: 'layers', Layers: c.rootfs?.diff_ids ?? [] },
+    Metadata: { LastTagTime: lastTag ?? '0001-01-01T00:00:00Z' },
+    Descriptor: g.image.manifestDescriptor,
+  };
+}
+
+// Docker fills absent config fields with empty values; clients (and `--format '{{.Config.Cmd}}'`) expect them.
+function emptyConfig(): Record<string, unknown> {
+  return {
+    Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false,
+    Tty: false, OpenStdin: false, StdinOnce: false, Env: null, Cmd: null, Image: '', Volumes: null,
+    WorkingDir: '', Entrypoint: null, OnBuild: null, Labels: null,
+  };
+}
