@@ -7,6 +7,18 @@ Berth — a container platform.
 
 Commands:
   runtime    the OCI runtime (runc-compatible: create, start, run, exec, kill, delete, state, list, ...)
+  pull       download an image from a registry
+  push       upload an image to a registry
+  images     list images (image ls)
+  image      manage images: ls, inspect, pull, push, tag, rm, prune, save, load, import
+  tag        create a tag that refers to an image
+  rmi        remove images
+  save       write images to a tar (docker-archive + OCI layout)
+  load       read images from a tar
+  import     make a one-layer image from a root filesystem tar
+  login      log in to a registry (credentials kept in ~/.docker/config.json)
+  logout     log out from a registry
+  cluster    the Kubernetes-compatible control plane: up, down, status, serve, credentials
   demo       build a busybox bundle and run an isolated, limited container
   version    print the version
 
@@ -20,6 +32,24 @@ export async function main(argv: string[]): Promise<number> {
     case 'runtime': {
       const { runtimeMain } = await import('../runtime/cli/main.js');
       return runtimeMain(rest, 'berth runtime');
+    }
+    case 'pull':
+    case 'push':
+    case 'images':
+    case 'image':
+    case 'tag':
+    case 'rmi':
+    case 'save':
+    case 'load':
+    case 'import':
+    case 'login':
+    case 'logout': {
+      const { imageMain } = await import('../image/cli/main.js');
+      return imageMain(cmd, rest);
+    }
+    case 'cluster': {
+      const { clusterMain } = await import('../cluster/cli/main.js');
+      return clusterMain(rest);
     }
     case 'demo': {
       const { runDemo } = await import('../demo/demo.js');
