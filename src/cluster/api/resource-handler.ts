@@ -143,7 +143,7 @@ async function handleWatch(r: ResourceRequest): Promise<void> {
       if (rep.kind === 'table') object = buildTable(r.info, [e.object], { now: r.ctx.now(), includeObject, listMeta: { resourceVersion: e.object.metadata?.resourceVersion ?? '' } });
       else if (rep.kind === 'partial-metadata') object = partialObjectMetadata(e.object);
     }
-    res.write(JSON.stringify({ type: e.type, object }) + '\n');
+    res.write(`{"type":"${e.type}","object":${object === e.object ? serialized(object) : JSON.stringify(object)}}\n`);
   };
   const startStream = () => {
     res.writeHead(200, {
@@ -173,4 +173,12 @@ export function respondError(res: ServerResponse, err: ApiError): void {
     return;
   }
   writeStatus(res, err);
+}
+
+// Watch events fan out to every watcher as the same decoded object (watch.ts): serialize each once.
+const serializedObjects = new WeakMap<KubeObject, string>();
+function serialized(object: KubeObject): string {
+  let text = serializedObjects.get(object);
+  if (text === undefined) serializedObjects.set(object, (text = JSON.stringify(object)));
+  return text;
 }

@@ -23,13 +23,17 @@ import { respondObject } from './resource-handler.js';
 import { applyScale, toScale } from './scale.js';
 import { badRequest, methodNotSupported, successStatus, unsupportedMediaType } from './status.js';
 import { bindPod } from './binding.js';
+import { decodeProtobufRequest, isProtobufMediaType, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
 const isObject = (v: unknown): v is KubeObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 async function objectBody(r: ResourceRequest): Promise<KubeObject> {
   const type = mediaTypeOf(r.req.headers['content-type']);
+  // kubectl's typed clients (`kubectl create namespace|secret|deployment…`, `autoscale`) send protobuf; it is
+  // decoded to the JSON they would have sent, and everything after this point stays JSON-only.
+  if (isProtobufMediaType(type)) return decodeProtobufRequest(await readBody(r.req));
   if (type && type !== 'application/json' && type !== 'application/yaml' && type !== '*/*') {
-    throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
+    throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE]);
   }
   const body = type === 'application/yaml' ? await parseJsonOrYaml(await readBody(r.req)) : parseJson(await readBody(r.req));
   if (!isObject(body)) throw badRequest('the request body must be a JSON object');
@@ -136,7 +140,9 @@ async function handlePatch(r: ResourceRequest): Promise<void> {
 }
 
 async function deleteOptionsOf(r: ResourceRequest): Promise<{ raw: KubeObject; dryRun: boolean }> {
-  const body = parseJson(await readBody(r.req));
+  // `kubectl drain` deletes pods through a typed client, with DeleteOptions as protobuf.
+  const bytes = await readBody(r.req);
+  const body = isProtobufMediaType(mediaTypeOf(r.req.headers['content-type'])) && bytes.length ? decodeProtobufRequest(bytes) : parseJson(bytes);
   const raw: KubeObject = isObject(body) ? { ...body } : {};
   if (body !== undefined && !isObject(body)) throw badRequest('DeleteOptions must be a JSON object');
   if (raw.kind && raw.kind !== 'DeleteOptions') throw badRequest(`the kind in the data (${raw.kind}) does not match the expected kind (DeleteOptions)`);

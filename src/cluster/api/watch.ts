@@ -117,11 +117,11 @@ export async function startWatch(
     const key = e.object.key;
     if (e.type === 'DELETED') {
       const value = e.object.value?.metadata ? e.object.value : stub(info, key);
-      const obj = decodeValue(info, value, e.revision);
+      const obj = sharedDecode(info, e.object, value, e.revision);
       if (filter.empty || matching.delete(key) || filter.matches(obj)) send({ type: 'DELETED', object: obj });
       return;
     }
-    const obj = decodeValue(info, e.object.value, e.object.modRevision);
+    const obj = sharedDecode(info, e.object, e.object.value, e.object.modRevision);
     if (filter.empty) {
       send({ type: e.type, object: obj });
       return;
@@ -140,4 +140,16 @@ export async function startWatch(
     ended = true;
     unsubscribe();
   };
+}
+
+// The watch cache hands the same stored object to every subscriber of a prefix: decode it once per served
+// version and share the result (treated as read-only), instead of cloning it for each of 100 watchers.
+const decoded = new WeakMap<object, Map<string, KubeObject>>();
+function sharedDecode(info: ResourceInfo, stored: object, value: KubeObject, revision: number): KubeObject {
+  let byVersion = decoded.get(stored);
+  if (!byVersion) decoded.set(stored, (byVersion = new Map()));
+  const k = `${info.group}/${info.version}/${revision}`;
+  let obj = byVersion.get(k);
+  if (!obj) byVersion.set(k, (obj = decodeValue(info, value, revision)));
+  return obj;
 }
