@@ -8,8 +8,7 @@ import { ImageError } from '../errors.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
-/** Compressed bytes handed to the decompressor at a time, and the size of its output chunks. */
-const GATHER = 256 * 1024;
+/** The decompressor's output chunks: fewer, larger ones mean fewer thread-pool round trips. */
 const OUTPUT_CHUNK = 1024 * 1024;
 
 export interface Decompressed {
@@ -65,30 +64,15 @@ export async function openDecompressed(
   }
   const kind: Compression = compression === 'unknown' ? sniffCompression(Buffer.concat(head)) : compression;
 
-  // Network chunks are small; a decompressor call per chunk is a thread-pool round trip each, so they are
-  // gathered into `gather`-byte pieces (uncompressed layers go on as they come).
-  async function* compressed(gather = 0): AsyncGenerator<Buffer> {
+  async function* compressed(): AsyncGenerator<Buffer> {
     try {
       yield* head;
       if (inputDone) return;
-      const parts: Buffer[] = [];
-      let n = 0;
       for (let r = await it.next(); !r.done; r = await it.next()) {
         total += r.value.length;
         onBytes?.(total);
-        if (r.value.length >= gather && !n) {
-          yield r.value;
-          continue;
-        }
-        parts.push(r.value);
-        n += r.value.length;
-        if (n >= gather) {
-          yield Buffer.concat(parts, n);
-          parts.length = 0;
-          n = 0;
-        }
+        yield r.value;
       }
-      if (n) yield Buffer.concat(parts, n);
     } catch (err) {
       inputError = err;
       throw err;
@@ -102,7 +86,7 @@ export async function openDecompressed(
     return { chunks: gen, finished: async () => {}, destroy: () => void gen.return(undefined).catch(() => {}) };
   }
 
-  const source = Readable.from(compressed(GATHER), { objectMode: false });
+  const source = Readable.from(compressed(), { objectMode: false });
   if (kind === 'gzip') {
     const gunzip = zlib.createGunzip({ chunkSize: OUTPUT_CHUNK });
     pipeline(source, gunzip, () => {});
