@@ -1,6 +1,7 @@
 // The real kubectl reads Berth's OpenAPI v3 documents: `kubectl explain`, `create` (server-side field
 // validation) and `apply` (strategic merge patch from the documents' patch metadata) against a small HTTP
-// server that serves them, legacy discovery built from the catalog, and a toy object store.
+// server that serves them, the API server's legacy discovery documents, and a toy object store that records
+// exactly what kubectl sends.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { createOpenApiV3 } from '../../../src/cluster/openapi/documents.js';
-import { allResources, groupVersions, apiVersionOf } from '../../../src/cluster/resources/catalog.js';
+import { apiGroupList, apiResourceList, apiVersions } from '../../../src/cluster/api/discovery.js';
 
 const openapi = createOpenApiV3();
 let server: http.Server;
@@ -20,51 +21,6 @@ const requests: string[] = [];
 const objects = new Map<string, Record<string, any>>();
 const patches: { url: string; contentType: string; body: any }[] = [];
 let counter = 0;
-
-function resourceList(group: string, version: string) {
-  const resources = [];
-  for (const r of allResources().filter((x) => x.group === group && x.version === version)) {
-    resources.push({
-      name: r.resource,
-      singularName: r.singular,
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: r.verbs,
-      ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
-      ...(r.categories.length ? { categories: r.categories } : {}),
-    });
-    for (const s of r.subresources) {
-      resources.push({
-        name: `${r.resource}/${s.name}`,
-        singularName: '',
-        namespaced: r.namespaced,
-        kind: s.kind.kind,
-        verbs: s.verbs,
-        ...(s.kind.group !== group ? { group: s.kind.group, version: s.kind.version } : {}),
-      });
-    }
-  }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
-}
-
-function apiGroupList() {
-  const groups = new Map<
-    string,
-    {
-      name: string;
-      versions: { groupVersion: string; version: string }[];
-      preferredVersion?: { groupVersion: string; version: string };
-    }
-  >();
-  for (const gv of groupVersions().filter((g) => g.group !== '')) {
-    const entry = groups.get(gv.group) ?? { name: gv.group, versions: [] };
-    const v = { groupVersion: `${gv.group}/${gv.version}`, version: gv.version };
-    entry.versions.push(v);
-    if (gv.preferred) entry.preferredVersion = v;
-    groups.set(gv.group, entry);
-  }
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups.values()] };
-}
 
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -154,15 +110,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
       platform: 'linux/amd64',
     });
   if (p === '/api')
-    return json({
-      kind: 'APIVersions',
-      versions: ['v1'],
-      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
-    });
+    return json(apiVersions('127.0.0.1'));
   if (p === '/apis') return json(apiGroupList());
-  if (p === '/api/v1') return json(resourceList('', 'v1'));
+  if (p === '/api/v1') return json(apiResourceList('', 'v1'));
   const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(p);
-  if (gv) return json(resourceList(gv[1]!, gv[2]!));
+  if (gv) return json(apiResourceList(gv[1]!, gv[2]!));
   if (p === '/openapi/v3') {
     const doc = openapi.index();
     res.writeHead(200, { 'content-type': 'application/json', etag: doc.etag });
