@@ -19,7 +19,7 @@ Commands:
   login      log in to a registry (credentials kept in ~/.docker/config.json)
   logout     log out from a registry
   cluster    the Kubernetes-compatible control plane: up, down, status, serve, credentials
-  demo       build a busybox bundle and run an isolated, limited container
+  demo       an isolated, limited busybox container, then an image pushed to a local registry, pulled and run
   version    print the version
 
 Run 'berth COMMAND --help' for more information on a command.
