@@ -11,6 +11,7 @@ import { EtcdClient } from '../storage/etcd-client.js';
 import { mergeKubeconfig } from './kubeconfig.js';
 import { updateKubeconfig } from './kubeconfig-file.js';
 import { isReady } from './probe.js';
+import { terminatePid } from '../../common/process-probe.js';
 import {
   DEFAULT_BIND_ADDRESS,
   mergeConfig,
@@ -159,50 +160,17 @@ function readFrom(file: string, offset: number): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM, then SIGKILL after graceMs; resolves when the process is gone. */
-export async function terminate(pid: number, graceMs: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(100);
-  if (alive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited just now
-    }
-    while (alive(pid)) await sleep(50);
-  }
-}
-
 /** Stops the daemon and any etcd left on its data dir; returns whether anything was running. */
 export async function clusterDown(paths: StatePaths, out: (line: string) => void): Promise<boolean> {
   const pid = runningServerPid(paths);
   if (pid !== undefined) {
     out(`Stopping the Berth control plane (pid ${pid})`);
-    await terminate(pid, 30_000);
+    await terminatePid(pid, 30_000);
   }
   const orphans = findEtcdUsing(paths.etcdData);
   for (const e of orphans) {
     out(`Stopping etcd left running (pid ${e})`);
-    await terminate(e, 10_000);
+    await terminatePid(e, 10_000);
   }
   fs.rmSync(paths.pidFile, { force: true });
   fs.rmSync(paths.serverInfoFile, { force: true });

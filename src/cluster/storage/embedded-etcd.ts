@@ -7,6 +7,9 @@ import net from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { readProcStat, terminatePid } from '../../common/process-probe.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface EmbeddedEtcdOptions {
   dataDir: string;
@@ -126,49 +129,6 @@ export function findEtcdUsing(dataDir: string, procRoot = '/proc'): number[] {
   return pids;
 }
 
-/** True while pid runs (a zombie — not yet reaped by whoever adopted it — counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function stopPid(pid: number, graceMs: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let waited = 0; waited < graceMs && alive(pid); waited += 50) await sleep(50);
-  if (alive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-    while (alive(pid)) await sleep(20);
-  }
-}
-
-/** The parent pid of pid, from /proc. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** True when ppid is a live process other than an init-like reaper (which adopts orphans). */
 function isSupervisedElsewhere(ppid: number): boolean {
   try {
@@ -247,11 +207,11 @@ export async function startEmbeddedEtcd(opts: EmbeddedEtcdOptions): Promise<Embe
 
   for (const pid of findEtcdUsing(dataDir)) {
     // Only an orphan (its supervisor died; adopted by init or a subreaper) is ours to reclaim.
-    const ppid = parentOf(pid);
+    const ppid = readProcStat(pid)?.ppid;
     if (ppid !== undefined && ppid !== 1 && ppid !== process.pid && isSupervisedElsewhere(ppid)) {
       throw new Error(`etcd for ${dataDir} is already running (pid ${pid}, started by pid ${ppid})`);
     }
-    await stopPid(pid, 10_000);
+    await terminatePid(pid, 10_000);
   }
   prepareDataDir(dataDir);
   await assertPortFree(clientPort, 'client');

@@ -1,6 +1,6 @@
 // Who holds a lock or a lease: a pid alone is not enough (pids are reused), so records carry the process
 // start time too (field 22 of /proc/<pid>/stat) and a holder counts as alive only when both still match.
-import fs from 'node:fs';
+import { isRunning, readProcStat } from '../../common/process-probe.js';
 
 export interface ProcessIdentity {
   pid: number;
@@ -9,17 +9,7 @@ export interface ProcessIdentity {
 
 /** Start time (field 22 of /proc/<pid>/stat) of a live, non-zombie process, or null. */
 export function processStartTime(pid: number): string | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // comm may contain spaces and parentheses: the fixed fields start after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  if (state === 'Z' || state === 'X') return null;
-  return fields[19] ?? null;
+  return isRunning(pid) ? (readProcStat(pid)?.startTime ?? null) : null;
 }
 
 let self: ProcessIdentity | undefined;

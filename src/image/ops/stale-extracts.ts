@@ -1,7 +1,7 @@
 // Temporary extract snapshots carry their owner (pid and start time); one whose owner is gone was left by
 // a killed pull, load or build and is removed before the next operation starts.
 import type { ImageContext } from '../context.js';
-import { isSameLiveProcess, readProcStat } from '../../runtime/state/process-probe.js';
+import { isSameLiveProcess, readProcStat } from '../../common/process-probe.js';
 
 export const EXTRACT_OWNER_LABEL = 'berth.io/extract-owner';
 

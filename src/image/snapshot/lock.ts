@@ -6,10 +6,10 @@
 // A lock whose owner died (SIGKILL mid-pull) is removed under a second, briefly held guard file, so two
 // waiters cannot both decide it is stale and one delete the lock the other just took.
 import fs from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ImageError } from '../errors.js';
+import { readProcStat } from '../../common/process-probe.js';
 
 export interface LockOptions {
   /** Give up after this long (default 120 s): the error names the holder. */
@@ -41,14 +41,8 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Lock
 
 /** "<pid> <start time>" identifies a process even after its pid is reused. */
 export function ownerToken(pid = process.pid): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime) counted after the ")" that closes the command name, which may contain spaces.
-    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    return `${pid} ${start}`;
-  } catch {
-    return undefined;
-  }
+  const st = readProcStat(pid);
+  return st ? `${pid} ${st.startTime}` : undefined;
 }
 
 /** True when the process that wrote token is still running. */

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { StateStore, type PersistedState } from '../state/store.js';
 import { deriveStatus, type Status } from '../state/status.js';
-import { isSameLiveProcess } from '../state/process-probe.js';
+import { isSameLiveProcess } from '../../common/process-probe.js';
 import { createCgroupManager, DisabledCgroupManager, type CgroupManager } from '../cgroup/index.js';
 import type { ContainerState } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';

@@ -10,7 +10,7 @@ import { containerProcessState } from '../plan/seccomp.js';
 import { createCgroupManager, detectCgroupLayout, resolveCgroupsPath, DEFAULT_CGROUP_PARENT, DisabledCgroupManager, type CgroupManager } from '../cgroup/index.js';
 import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
 import { startHelper, type HelperHandle } from '../native/index.js';
-import { readProcStat } from '../state/process-probe.js';
+import { readProcStat } from '../../common/process-probe.js';
 import type { PersistedState } from '../state/store.js';
 import type { Spec } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';

@@ -1,7 +1,7 @@
 // kill and delete: signal a container, and destroy a stopped (or, forced, a live) one.
 import fs from 'node:fs';
 import { RuntimeError } from '../errors.js';
-import { isSameLiveProcess } from '../state/process-probe.js';
+import { isSameLiveProcess } from '../../common/process-probe.js';
 import { loadContainer, sleepMs, specState, type LoadedContainer, type RuntimeContext } from './context.js';
 import { parseSignal } from './signals.js';
 import { runHooks } from './hooks.js';

@@ -1,7 +1,7 @@
 // start: release a created container's process by opening its exec fifo for reading.
 import fs from 'node:fs';
 import { RuntimeError } from '../errors.js';
-import { isSameLiveProcess } from '../state/process-probe.js';
+import { isSameLiveProcess } from '../../common/process-probe.js';
 import { loadContainer, requireStatus, sleepMs, specState, type RuntimeContext } from './context.js';
 import { runHooks } from './hooks.js';
 import type { Hook } from '../spec/types.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { deriveStatus } from '../../../src/runtime/state/status.js';
 import { StateStore, validateId } from '../../../src/runtime/state/store.js';
-import { readProcStat, isSameLiveProcess } from '../../../src/runtime/state/process-probe.js';
+import { readProcStat, isSameLiveProcess } from '../../../src/common/process-probe.js';
 import { writePidFile } from '../../../src/runtime/lifecycle/pid-file.js';
 import { rfc3339Nano } from '../../../src/runtime/lifecycle/context.js';
 
