@@ -13,8 +13,9 @@ fi
 # Debian packages: compiler for the C helper, busybox for the test and demo images, runc as the peer in
 # benchmarks, containerd, docker.io and podman for the drop-in interop tests, iproute2 for network checks, python3 for the
 # console-socket test receiver; docker-registry, skopeo, umoci and apache2-utils (htpasswd) for the image tests,
-# zstd for zstd-compressed layers, openssl for the tests' TLS certificates; etcd for the cluster's store.
-debs=(ca-certificates gcc make libc6-dev libseccomp-dev busybox-static runc containerd docker.io podman iproute2 iptables python3 procps util-linux hyperfine docker-registry skopeo umoci apache2-utils zstd openssl etcd-server etcd-client)
+# zstd for zstd-compressed layers, openssl for the tests' TLS certificates; etcd for the cluster's store; the CNI
+# reference plugins for the engine's networks; tini as the engine's --init.
+debs=(ca-certificates gcc make libc6-dev libseccomp-dev busybox-static runc containerd docker.io podman iproute2 iptables python3 procps util-linux hyperfine docker-registry skopeo umoci apache2-utils zstd openssl etcd-server etcd-client containernetworking-plugins tini)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

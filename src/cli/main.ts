@@ -18,6 +18,7 @@ Commands:
   import     make a one-layer image from a root filesystem tar
   login      log in to a registry (credentials kept in ~/.docker/config.json)
   logout     log out from a registry
+  daemon     the engine: serves the Docker Engine API (docker CLI, SDKs) on /run/berth/berth.sock
   cluster    the Kubernetes-compatible control plane: up, down, status, serve, credentials
   demo       an isolated, limited busybox container, then an image pushed to a local registry, pulled and run
   version    print the version
@@ -46,6 +47,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'logout': {
       const { imageMain } = await import('../image/cli/main.js');
       return imageMain(cmd, rest);
+    }
+    case 'daemon': {
+      const { daemonMain } = await import('../engine/cli/daemon-command.js');
+      return daemonMain(rest);
     }
     case 'cluster': {
       const { clusterMain } = await import('../cluster/cli/main.js');

@@ -1,7 +1,7 @@
 // The image layer's public API: what the engine, the builder and the demo use.
 export { ImageError, isImageError, type ImageErrorKind } from './errors.js';
 export { openImageContext, defaultRoot, type ImageContext, type ImageContextOptions } from './context.js';
-export { parseReference, formatReference, familiarName, type ImageReference } from './reference/parse.js';
+export { parseReference, formatReference, familiarName, familiarString, type ImageReference } from './reference/parse.js';
 export { hostPlatform, parsePlatform, formatPlatform } from './manifest/platform.js';
 export type { Descriptor, ImageConfig, ImageManifest, ImageIndex, Platform, ContainerConfig } from './manifest/types.js';
 export { pullImage, type PullOptions, type PullResult } from './ops/pull.js';
@@ -20,4 +20,9 @@ export type { Mount, Snapshotter, SnapshotInfo } from './snapshot/types.js';
 export { openFsOps, type FsOps } from './native/fsops.js';
 export { writeLayerToStore } from './diff/write-layer.js';
 export type { ProgressEvent, ProgressSink } from './progress/events.js';
-export { renderProgress } from './progress/render.js';
+export { renderProgress, progressBar } from './progress/render.js';
+export { applyLayer, type ApplyLayerOptions } from './unpack/index.js';
+export { createRegistryClient, type RegistryClient, type RegistryClientOptions } from './registry/client.js';
+export type { Credentials, RegistryClientFactory } from './registry/types.js';
+export { credentialsFor, normalizeAuthKey } from './registry/credentials.js';
+export { imageHistory, type HistoryItem } from './ops/history.js';

@@ -30,6 +30,8 @@ export interface CreateOptions {
   wait?: boolean;
   /** The caller will run the container in the foreground (terminal relayed by the helper). */
   foreground?: boolean;
+  /** Spawn the helper through this command (e.g. the engine's container monitor); see StartHelperOptions. */
+  helperWrapper?: string[];
   /** Receives warnings (capabilities the kernel lacks, ignored mount options). */
   warn?: (message: string) => void;
 }
@@ -93,6 +95,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
       stdio: opts.stdio ?? ['inherit', 'inherit', 'inherit'],
       preserveFds: opts.preserveFds ?? 0,
       ...(ctx.options.helperPath ? { helperPath: ctx.options.helperPath } : {}),
+      ...(opts.helperWrapper ? { helperWrapper: opts.helperWrapper } : {}),
     });
     pid = await helper.created();
     const state: PersistedState = {

@@ -19,6 +19,8 @@ export interface ExecOptions {
   consoleSocket?: string;
   preserveFds?: number;
   stdio?: ('inherit' | 'ignore' | 'pipe' | number)[];
+  /** Spawn the helper through this wrapper (the engine's monitor), as CreateOptions.helperWrapper. */
+  helperWrapper?: string[];
 }
 
 const PLAN_NS: Record<string, NamespaceType> = {
@@ -53,6 +55,7 @@ export async function execInContainer(ctx: RuntimeContext, id: string, opts: Exe
     stdio: opts.stdio ?? ['inherit', 'inherit', 'inherit'],
     preserveFds: opts.preserveFds ?? 0,
     ...(ctx.options.helperPath ? { helperPath: ctx.options.helperPath } : {}),
+    ...(opts.helperWrapper ? { helperWrapper: opts.helperWrapper } : {}),
   });
   try {
     const execPid = await helper.created();

@@ -15,6 +15,11 @@ export interface StartHelperOptions {
   /** Pass this process's fds 3 … 3+n-1 to the container unchanged. */
   preserveFds?: number;
   helperPath?: string;
+  /**
+   * Spawn the helper through this command: `wrapper[0] ...wrapper.slice(1) <helperPath> <mode> --sync-fd N`,
+   * same fds (the engine's container monitor, which then becomes the container's parent).
+   */
+  helperWrapper?: string[];
 }
 
 export interface HelperExit { code: number | null; signal: string | null }
@@ -85,7 +90,11 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
 
   const created = deferred<number>();
   const ready = deferred<number>();
-  const child = spawn(bin, [plan.mode, '--sync-fd', String(syncFd)], { stdio: spawnStdio });
+  const helperArgs = [plan.mode, '--sync-fd', String(syncFd)];
+  const wrapper = opts.helperWrapper ?? [];
+  const child = wrapper.length
+    ? spawn(wrapper[0]!, [...wrapper.slice(1), bin, ...helperArgs], { stdio: spawnStdio })
+    : spawn(bin, helperArgs, { stdio: spawnStdio });
   const sync = child.stdio[syncFd] as Duplex;
   let error: Error | undefined;
 
@@ -118,7 +127,7 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
   const syncClosed = new Promise<void>((resolve) => sync.on('close', () => resolve()));
   const exited = new Promise<HelperExit>((resolve) => {
     child.on('error', (e) => {
-      failAll(new Error(`cannot run berth-helper ${bin}: ${e.message}`));
+      failAll(new Error(`cannot run ${wrapper.length ? `helper wrapper ${wrapper[0]}` : `berth-helper ${bin}`}: ${e.message}`));
       resolve({ code: null, signal: null });
     });
     child.on('exit', (code, signal) => {

@@ -1,0 +1,86 @@
+// The engine's composition root: opens every part under the configured root and run dir and builds the
+// Docker API route table from them. `berth daemon` serves it; tests open it in-process.
+import fs from 'node:fs';
+import path from 'node:path';
+import { newContext } from '../runtime/index.js';
+import { openFsOps, openImageContext, type FsOps } from '../image/index.js';
+import type { Route } from './api/router.js';
+import type { EngineConfig } from './config.js';
+import { createEventBus } from './events/bus.js';
+import type { EngineServices } from './services.js';
+import { ContainerStore } from './containers/store.js';
+import { ContainerManager } from './containers/manager.js';
+import { KeyedLock, Waiters, type ContainerContext } from './containers/context.js';
+import { AttachHub } from './containers/attach.js';
+import { ExecManager } from './exec/exec-manager.js';
+import { VolumeStore } from './volumes/store.js';
+import { openNetworking, type EngineNetworking } from './networks/networking.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { systemRoutes } from './routes/system.js';
+import { imageRoutes } from './routes/images.js';
+import { authRoutes } from './routes/auth.js';
+import { containerRoutes } from './routes/containers.js';
+import { execRoutes } from './routes/exec.js';
+import { statsRoutes } from './routes/stats.js';
+import { logsRoutes } from './routes/logs.js';
+import { archiveRoutes } from './routes/archive.js';
+import { volumeRoutes } from './routes/volumes.js';
+import { networkRoutes } from './routes/networks.js';
+
+export interface Engine {
+  config: EngineConfig;
+  services: EngineServices;
+  containers: ContainerManager;
+  execs: ExecManager;
+  volumes: VolumeStore;
+  networking: EngineNetworking;
+  routes: Route[];
+  log: Logger;
+  /** Stops watching containers (they keep running under their monitors) and closes helpers. */
+  close(): Promise<void>;
+}
+
+/** Opens the engine: stores, lower layers, and re-adoption of the containers a previous daemon left running. */
+export async function openEngine(config: EngineConfig, log: Logger = createLogger(config.logLevel)): Promise<Engine> {
+  fs.mkdirSync(config.root, { recursive: true, mode: 0o711 });
+  fs.mkdirSync(config.runRoot, { recursive: true, mode: 0o711 });
+  const images = await openImageContext({ root: config.root });
+  const events = createEventBus();
+  let fsops: FsOps | undefined;
+  const volumes = new VolumeStore(path.join(config.root, 'volumes'));
+  const store = new ContainerStore(path.join(config.root, 'containers'));
+  const networking = await openNetworking(config, store, log);
+  const ctx: ContainerContext = {
+    config, store, volumes, images, events, networking,
+    runtime: newContext({ root: path.join(config.runRoot, 'runtime'), cgroupParent: config.cgroupParent }),
+    fsops: async () => (fsops ??= openFsOps()),
+    locks: new KeyedLock(),
+    waiters: new Waiters(),
+    closing: false,
+    log: (level, message) => log.log(level, message),
+  };
+  const containers = new ContainerManager(ctx);
+  const execs = new ExecManager(ctx);
+  const attach = new AttachHub();
+  const services: EngineServices = { config, images, events, containerCounts: () => containers.counts() };
+  await containers.init();
+  const routes: Route[] = [
+    ...systemRoutes(services),
+    ...authRoutes(services),
+    ...imageRoutes(services),
+    ...containerRoutes({ containers, attach }),
+    ...execRoutes(containers, execs),
+    ...statsRoutes(containers),
+    ...logsRoutes(containers),
+    ...archiveRoutes(containers),
+    ...volumeRoutes(volumes, events, (name) => store.all().filter((c) => c.Mounts.some((m) => m.Name === name)).map((c) => c.Id)),
+    ...networkRoutes(networking, events),
+  ];
+  return {
+    config, services, containers, execs, volumes, networking, routes, log,
+    close: async () => {
+      ctx.closing = true;
+      await fsops?.close();
+    },
+  };
+}

@@ -1,0 +1,215 @@
+// The engine's networking: Docker's network modes (bridge, user-defined bridges, host, none,
+// container:<id>) on the network layer — a pinned namespace per container, CNI attachments, published ports,
+// and the generated /etc files, with peers' names kept current in every member's hosts file.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  NetworkManager, createNetns, removeNetns, parsePortBindings, hostsFile, resolvConf, hostnameFile, isNetworkError,
+  type NetworkStore, type NetworkResource, type PortMapping,
+} from '../../network/index.js';
+import type { EngineConfig } from '../config.js';
+import { EngineError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { ContainerNetworking, EtcFiles, NetworkSetup } from '../containers/networking.js';
+import type { ContainerStore } from '../containers/store.js';
+import type { ContainerRecord, EndpointSettings, PortBinding } from '../containers/types.js';
+import { hostnameOf } from '../containers/oci-spec.js';
+
+/** Network layer errors in the engine's taxonomy (the API maps those to HTTP). */
+export function engineErrorOf(e: unknown): unknown {
+  if (isNetworkError(e)) return new EngineError(e.message, e.kind === 'FailedPrecondition' ? 'Forbidden' : e.kind);
+  return e;
+}
+
+async function wrap<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw engineErrorOf(e);
+  }
+}
+
+export class EngineNetworking implements ContainerNetworking {
+  readonly manager: NetworkManager;
+  readonly store: NetworkStore;
+  private readonly netnsDir: string;
+
+  constructor(config: EngineConfig, private readonly containers: ContainerStore, private readonly log: Logger, options: { defaultBridgeName?: string; defaultSubnet?: string } = {}) {
+    this.manager = new NetworkManager({ root: config.root, ...options });
+    this.store = this.manager.store;
+    this.netnsDir = path.join(config.runRoot, 'netns');
+  }
+
+  netnsPath(id: string): string {
+    return path.join(this.netnsDir, id);
+  }
+
+  validate(rec: ContainerRecord): void {
+    const mode = rec.HostConfig.NetworkMode ?? 'bridge';
+    if (mode.startsWith('container:')) {
+      this.containers.get(mode.slice('container:'.length));
+      if (Object.keys(rec.HostConfig.PortBindings ?? {}).length) throw new EngineError('conflicting options: port publishing and the container type network mode', 'InvalidArgument');
+      return;
+    }
+    try {
+      const net = this.store.get(mode);
+      if ((net.Driver === 'host' || net.Driver === 'null') && Object.values(rec.HostConfig.PortBindings ?? {}).some((b) => b?.length)) {
+        if (net.Driver === 'null') throw new EngineError('conflicting options: port publishing and the none network mode', 'InvalidArgument');
+      }
+      parsePortBindings(rec.HostConfig.PortBindings ?? {});
+    } catch (e) {
+      if (isNetworkError(e, 'NotFound')) throw new EngineError(`network ${mode} not found`, 'NotFound');
+      throw engineErrorOf(e);
+    }
+  }
+
+  async setup(rec: ContainerRecord): Promise<NetworkSetup> {
+    const mode = rec.HostConfig.NetworkMode ?? 'bridge';
+    if (mode.startsWith('container:')) {
+      const other = this.containers.get(mode.slice('container:'.length));
+      if (!other.State.Running) throw new EngineError(`cannot join network of a non running container: ${other.Name.slice(1)}`, 'Conflict');
+      const ns = Object.values(other.Networks).length && fs.existsSync(this.netnsPath(other.Id)) ? this.netnsPath(other.Id) : `/proc/${other.State.Pid}/ns/net`;
+      return { namespace: other.HostConfig.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'path', path: ns }, endpoints: {}, ports: {} };
+    }
+    const net = await wrap(() => this.store.get(mode));
+    if (net.Driver === 'host') {
+      return { namespace: { kind: 'host' }, endpoints: { [net.Name]: { NetworkID: net.Id, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' } }, ports: {} };
+    }
+    const nsPath = this.netnsPath(rec.Id);
+    await this.teardown(rec); // leftovers of a run that was not cleaned up (crash) go first
+    await wrap(() => createNetns(nsPath));
+    try {
+      const requests = net.Driver === 'bridge' ? publishRequests(rec) : [];
+      const userDefined = net.Driver === 'bridge' && net.Name !== 'bridge';
+      const asked = rec.Networks[net.Name] ?? rec.Networks[mode];
+      const aliases = userDefined ? [...new Set([...(asked?.Aliases ?? []), rec.Name.slice(1), rec.Id.slice(0, 12)])] : [];
+      const r = await wrap(() => this.manager.attachContainer({
+        containerId: rec.Id, netnsPath: nsPath, network: net.Id, ifName: 'eth0', portMappings: requests, aliases,
+        ...(asked?.IPAMConfig?.IPv4Address ? { ipAddress: asked.IPAMConfig.IPv4Address } : {}),
+      }));
+      const ep: EndpointSettings = {
+        IPAMConfig: asked?.IPAMConfig ?? null, Links: null, Aliases: userDefined ? aliases : null, MacAddress: r.MacAddress, NetworkID: net.Id, EndpointID: r.EndpointID,
+        Gateway: r.Gateway, IPAddress: r.IPAddress, IPPrefixLen: r.IPPrefixLen, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+        DNSNames: userDefined ? aliases : null,
+      };
+      return { namespace: { kind: 'path', path: nsPath }, endpoints: { [net.Name]: ep }, ports: portsView(rec, r.portMappings) };
+    } catch (e) {
+      await this.teardown(rec).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async teardown(rec: ContainerRecord): Promise<void> {
+    await wrap(() => this.manager.detachAll(rec.Id));
+    await wrap(() => removeNetns(this.netnsPath(rec.Id)));
+  }
+
+  etcFiles(rec: ContainerRecord, setup: NetworkSetup): EtcFiles {
+    const hostText = safeRead('/etc/resolv.conf');
+    const host = rec.HostConfig;
+    const hostMode = setup.namespace.kind === 'host';
+    const primary = Object.values(setup.endpoints)[0];
+    return {
+      hosts: hostMode ? safeRead('/etc/hosts') : hostsFile({
+        hostname: hostnameOf(rec), ...(rec.Config.Domainname ? { domainname: rec.Config.Domainname } : {}),
+        ...(primary?.IPAddress ? { ip: primary.IPAddress } : {}), extraHosts: host.ExtraHosts ?? [], peers: this.peersOf(rec, setup.endpoints),
+      }),
+      resolvConf: resolvConf(hostText, { dns: host.Dns ?? [], dnsSearch: host.DnsSearch ?? [], dnsOptions: host.DnsOptions ?? [] }),
+      hostname: hostnameFile(hostMode ? safeRead('/etc/hostname').trim() : hostnameOf(rec)),
+    };
+  }
+
+  /** Running containers on the same user-defined networks, with their names, aliases and short ids. */
+  private peersOf(rec: ContainerRecord, endpoints: Record<string, EndpointSettings>): { ip: string; names: string[] }[] {
+    const out: { ip: string; names: string[] }[] = [];
+    for (const [name, ep] of Object.entries(endpoints)) {
+      if (name === 'bridge' || !ep.IPAddress) continue;
+      for (const other of this.containers.all()) {
+        if (other.Id === rec.Id || !other.State.Running) continue;
+        const oep = other.Networks[name];
+        if (!oep?.IPAddress || oep.NetworkID !== ep.NetworkID) continue;
+        out.push({ ip: oep.IPAddress, names: [...new Set([other.Name.slice(1), ...(oep.Aliases ?? []), other.Id.slice(0, 12)])] });
+      }
+    }
+    return out;
+  }
+
+  refreshPeers(changed: ContainerRecord): void {
+    const nets = new Set(Object.entries(changed.Networks).filter(([n]) => n !== 'bridge').map(([, e]) => e.NetworkID).filter(Boolean));
+    if (!nets.size) return;
+    for (const other of this.containers.all()) {
+      if (!other.State.Running || other.Id === changed.Id) continue;
+      if (!Object.values(other.Networks).some((e) => nets.has(e.NetworkID))) continue;
+      const file = path.join(this.containers.containerDir(other.Id), 'hosts');
+      if (!fs.existsSync(file)) continue;
+      const text = this.etcFiles(other, { namespace: { kind: 'path', path: '' }, endpoints: other.Networks, ports: other.Ports }).hosts;
+      // Rewritten in place: the container sees its bind-mounted /etc/hosts change (same inode).
+      try {
+        fs.writeFileSync(file, text);
+      } catch (e) {
+        this.log.warn(`container ${other.Id}: updating /etc/hosts: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Containers attached to a network (inspect's Containers map). */
+  members(net: NetworkResource): Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }> {
+    const out: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }> = {};
+    for (const c of this.containers.all()) {
+      const ep = Object.values(c.Networks).find((e) => e.NetworkID === net.Id);
+      if (!ep || !c.State.Running) continue;
+      out[c.Id] = { Name: c.Name.slice(1), EndpointID: ep.EndpointID ?? '', MacAddress: ep.MacAddress ?? '', IPv4Address: ep.IPAddress ? `${ep.IPAddress}/${ep.IPPrefixLen}` : '', IPv6Address: '' };
+    }
+    return out;
+  }
+
+  /** Removes a user-defined network (refused while running containers use it) and its bridge device. */
+  async removeNetwork(net: NetworkResource): Promise<void> {
+    await this.manager.remove(net.Id, () => this.users(net));
+  }
+
+  /** Names or ids of containers (created, running or stopped) whose NetworkMode is this network. */
+  users(net: NetworkResource): string[] {
+    return this.containers.all().filter((c) => {
+      const mode = c.HostConfig.NetworkMode ?? 'bridge';
+      return (mode === net.Name || mode === net.Id || net.Id.startsWith(mode)) && c.State.Running;
+    }).map((c) => c.Name.slice(1));
+  }
+}
+
+/** -p and -P: HostConfig.PortBindings, plus every exposed port on a random host port with PublishAllPorts. */
+function publishRequests(rec: ContainerRecord) {
+  const bindings: Record<string, PortBinding[] | null> = { ...(rec.HostConfig.PortBindings ?? {}) };
+  if (rec.HostConfig.PublishAllPorts) for (const p of Object.keys(rec.Config.ExposedPorts ?? {})) bindings[p] ??= [{ HostIp: '', HostPort: '' }];
+  try {
+    return parsePortBindings(bindings);
+  } catch (e) {
+    throw engineErrorOf(e);
+  }
+}
+
+/** NetworkSettings.Ports: "80/tcp" → the host bindings actually made. */
+function portsView(rec: ContainerRecord, mappings: PortMapping[]): Record<string, PortBinding[] | null> {
+  const out: Record<string, PortBinding[] | null> = {};
+  for (const m of mappings) {
+    const key = `${m.containerPort}/${m.protocol}`;
+    (out[key] ??= []).push({ HostIp: m.hostIP || '0.0.0.0', HostPort: String(m.hostPort) });
+  }
+  void rec;
+  return out;
+}
+
+function safeRead(p: string): string {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Opens the engine's networking (the network store under <root>/network). */
+export async function openNetworking(config: EngineConfig, containers: ContainerStore, log: Logger): Promise<EngineNetworking> {
+  const bridge = process.env.BERTH_BRIDGE_NAME;
+  const subnet = process.env.BERTH_BRIDGE_SUBNET;
+  return new EngineNetworking(config, containers, log, { ...(bridge ? { defaultBridgeName: bridge } : {}), ...(subnet ? { defaultSubnet: subnet } : {}) });
+}

@@ -1,0 +1,46 @@
+// The CNI configuration list of a Berth bridge network (pure): bridge + host-local IPAM, then portmap and
+// firewall when wanted.
+import { NetworkError } from '../errors.js';
+import type { NetworkResource } from '../types.js';
+import { CNI_VERSION, type CniConfList, type CniPluginConf } from './types.js';
+
+export interface BridgeConfOptions {
+  /** host-local's dataDir: leases live in <ipamDataDir>/<network name>/. */
+  ipamDataDir: string;
+  /** Include portmap (only when the attachment publishes ports: its DEL costs several iptables runs). */
+  portmap: boolean;
+  /** Include the firewall plugin (ACCEPT rules in FORWARD, needed when the FORWARD policy is DROP, e.g. with dockerd). */
+  firewall: boolean;
+}
+
+/** Builds the configuration list that attaches a container to a bridge network. */
+export function bridgeConfList(net: NetworkResource, o: BridgeConfOptions): CniConfList {
+  const ipam = net.IPAM.Config[0];
+  if (net.Driver !== 'bridge' || !net.bridgeName || !ipam) {
+    throw new NetworkError(`network ${net.Name} (${net.Driver}) has no bridge and subnet to attach containers to`, 'InvalidArgument');
+  }
+  const opt = net.Options;
+  const masquerade = !net.Internal && opt['com.docker.network.bridge.enable_ip_masquerade'] !== 'false';
+  const bridge: CniPluginConf = {
+    type: 'bridge',
+    bridge: net.bridgeName,
+    isGateway: true, // the bridge holds the gateway address, so the host reaches its containers
+    ipMasq: masquerade,
+    hairpinMode: true, // a container reaches its own published ports
+    ipam: {
+      type: 'host-local',
+      ranges: [[{ subnet: ipam.Subnet, gateway: ipam.Gateway }]],
+      // Internal networks get no default route: nothing leaves the subnet.
+      routes: net.Internal ? [] : [{ dst: '0.0.0.0/0' }],
+      dataDir: o.ipamDataDir,
+    },
+    capabilities: { ips: true }, // a requested static address reaches host-local through runtimeConfig.ips
+  };
+  const mtu = Number(opt['com.docker.network.driver.mtu']);
+  if (Number.isInteger(mtu) && mtu > 0) bridge.mtu = mtu;
+  const plugins: CniPluginConf[] = [bridge];
+  if (o.portmap && !net.Internal) plugins.push({ type: 'portmap', capabilities: { portMappings: true }, snat: true });
+  // backend fixed to iptables: skips the plugin's firewalld probe over D-Bus on every call.
+  if (o.firewall) plugins.push({ type: 'firewall', backend: 'iptables' });
+  return { cniVersion: CNI_VERSION, name: net.Name, plugins };
+}
