@@ -24,7 +24,7 @@ import { execRoutes } from './routes/exec.js';
 import { statsRoutes } from './routes/stats.js';
 import { logsRoutes } from './routes/logs.js';
 import { archiveRoutes } from './routes/archive.js';
-import { volumeRoutes } from './routes/volumes.js';
+import { volumeRoutes, volumeView } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
 
 export interface Engine {
@@ -62,7 +62,12 @@ export async function openEngine(config: EngineConfig, log: Logger = createLogge
   const containers = new ContainerManager(ctx);
   const execs = new ExecManager(ctx);
   const attach = new AttachHub();
-  const services: EngineServices = { config, images, events, containerCounts: () => containers.counts() };
+  const users = (name: string) => store.all().filter((c) => c.Mounts.some((m) => m.Name === name)).map((c) => c.Id);
+  const services: EngineServices = {
+    config, images, events, containerCounts: () => containers.counts(),
+    containerDiskUsage: () => containers.diskUsage(),
+    volumeDiskUsage: async () => volumes.list().map((v) => ({ ...volumeView(v), UsageData: { Size: volumes.size(v.Name), RefCount: users(v.Name).length } })),
+  };
   await containers.init();
   const routes: Route[] = [
     ...systemRoutes(services),
@@ -73,7 +78,7 @@ export async function openEngine(config: EngineConfig, log: Logger = createLogge
     ...statsRoutes(containers),
     ...logsRoutes(containers),
     ...archiveRoutes(containers),
-    ...volumeRoutes(volumes, events, (name) => store.all().filter((c) => c.Mounts.some((m) => m.Name === name)).map((c) => c.Id)),
+    ...volumeRoutes(volumes, events, users),
     ...networkRoutes(networking, events),
   ];
   return {

@@ -40,4 +40,7 @@ export interface EngineServices {
   events: EventBus;
   /** Container totals for /info (the container manager provides it). */
   containerCounts(): ContainerCounts;
+  /** /system/df rows: containers with SizeRw, volumes with UsageData. */
+  containerDiskUsage?(): Promise<unknown[]>;
+  volumeDiskUsage?(): Promise<unknown[]>;
 }

@@ -20,6 +20,8 @@ export interface ContainerContext {
   fsops: () => Promise<FsOps>;
   locks: KeyedLock;
   waiters: Waiters;
+  /** Runs HEALTHCHECKs of running containers (set by the manager). */
+  health?: { start(rec: ContainerRecord): void; stop(id: string): void };
   /** Stops exit watchers and restart timers (daemon shutdown); containers keep running. */
   closing: boolean;
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;

@@ -40,13 +40,16 @@ export function watchContainer(ctx: ContainerContext, rec: ContainerRecord, hook
 /** Records an exit and decides what comes next. The caller holds the container's lock. */
 export async function settleExit(ctx: ContainerContext, rec: ContainerRecord, exit: ExitRecord | undefined, hooks: ExitHooks): Promise<void> {
   if (!rec.State.Running && rec.State.Status !== 'paused') return;
+  ctx.health?.stop(rec.Id);
   let oom = false;
   try {
     oom = loadContainer(ctx.runtime, rec.Id).cgroup.oomKills() > 0;
   } catch {
     /* runtime state already gone */
   }
+  const t0 = performance.now();
   await releaseContainerResources(ctx, rec);
+  ctx.log('debug', `container ${rec.Id.slice(0, 12)} exited (${exit?.exitCode ?? 'unknown'}); released in ${(performance.now() - t0).toFixed(1)}ms`);
   const code = exit?.exitCode ?? 255;
   const finishedAt = exit?.finishedAt ?? new Date().toISOString();
   const ranMs = Date.parse(finishedAt) - Date.parse(rec.State.StartedAt);
@@ -54,7 +57,6 @@ export async function settleExit(ctx: ContainerContext, rec: ContainerRecord, ex
     ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, OOMKilled: oom, Pid: 0,
     ExitCode: code, FinishedAt: finishedAt, Error: exit ? '' : 'the container monitor is gone without an exit record (was the host restarted?)',
   };
-  if (rec.State.Health) rec.State.Health = { ...rec.State.Health, Status: 'unhealthy' };
   ctx.networking.refreshPeers(rec); // its peers drop it from their hosts files (it no longer runs)
   rec.Networks = {};
   ctx.store.save(rec);
@@ -98,6 +100,7 @@ export async function adoptContainers(ctx: ContainerContext, hooks: ExitHooks): 
       await ctx.locks.run(rec.Id, () => settleExit(ctx, rec, exit, hooks));
     } else {
       watchContainer(ctx, rec, hooks);
+      ctx.health?.start(rec);
     }
   }
 }

@@ -18,6 +18,7 @@ import { adoptContainers, settleExit, watchContainer, type ExitHooks } from './e
 import { containerSummary, inspectContainer, matchesFilters } from './view.js';
 import type { ContainerRecord, CreateRequest } from './types.js';
 import { swapAccounting } from './host.js';
+import { HealthChecker } from './health.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -29,6 +30,7 @@ export class ContainerManager {
       restart: (rec) => this.startLocked(rec, async () => {}, 'restart'),
       remove: (rec) => this.removeLocked(rec, { volumes: true }),
     };
+    ctx.health = new HealthChecker(ctx);
     ctx.volumes.setUsage((name) => ctx.store.all().filter((c) => c.Mounts.some((m) => m.Name === name)).map((c) => c.Id));
   }
 
@@ -114,6 +116,7 @@ export class ContainerManager {
     this.ctx.events.publish('container', 'start', rec.Id, { image: rec.ImageName, name: rec.Name.slice(1) });
     if (action === 'restart') this.ctx.events.publish('container', 'restart', rec.Id, { image: rec.ImageName, name: rec.Name.slice(1) });
     watchContainer(this.ctx, rec, this.hooks);
+    this.ctx.health?.start(rec);
   }
 
   /** POST /containers/{id}/stop: the stop signal, then SIGKILL after the timeout; NotModified when not running. */
@@ -289,6 +292,16 @@ export class ContainerManager {
     const rec = this.get(ref);
     const p = containerPaths(this.ctx, rec.Id);
     return inspectContainer(rec, { logPath: p.log, hostsPath: p.hosts, hostnamePath: p.hostname, resolvConfPath: p.resolvConf, driver: this.ctx.images.snapshots.name });
+  }
+
+  /** /system/df: every container with the size of its writable layer. */
+  async diskUsage(): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (const rec of this.ctx.store.all()) {
+      const usage = await this.ctx.images.snapshots.usage(rec.SnapshotKey).catch(() => ({ size: 0 }));
+      out.push({ ...containerSummary(rec), SizeRw: usage.size, SizeRootFs: usage.size });
+    }
+    return out;
   }
 
   /** GET /containers/json. */

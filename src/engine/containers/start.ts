@@ -26,11 +26,15 @@ export async function startContainerProcess(ctx: ContainerContext, rec: Containe
   fs.mkdirSync(p.bundle, { recursive: true });
   fs.rmSync(p.exit, { force: true });
   const undo: (() => Promise<void>)[] = [];
+  const t0 = performance.now();
+  const steps: string[] = [];
+  const step = (name: string) => steps.push(`${name} ${(performance.now() - t0).toFixed(1)}ms`);
   try {
     const fsops = await ctx.fsops();
     const mounts = await ctx.images.snapshots.mounts(rec.SnapshotKey);
     await mountAll(mounts, p.rootfs, fsops);
     undo.push(() => unmountAll(p.rootfs, fsops));
+    step('rootfs');
 
     const user = resolveUser(p.rootfs, rec.Config.User ?? '', rec.HostConfig.GroupAdd ?? []);
     await copyUpVolumes(rec.Mounts, p.rootfs, copyTree);
@@ -39,6 +43,7 @@ export async function startContainerProcess(ctx: ContainerContext, rec: Containe
     undo.push(() => ctx.networking.teardown(rec));
     rec.Networks = net.endpoints;
     rec.Ports = net.ports;
+    step('network');
 
     const etc = ctx.networking.etcFiles(rec, net);
     fs.writeFileSync(p.hosts, etc.hosts);
@@ -82,8 +87,11 @@ export async function startContainerProcess(ctx: ContainerContext, rec: Containe
       }),
     });
     undo.push(() => deleteContainer(ctx.runtime, rec.Id, true, () => {}));
+    step('create');
     await beforeStart(p.socket);
     await runtimeStart(ctx.runtime, rec.Id);
+    step('start');
+    ctx.log('debug', `container ${rec.Id.slice(0, 12)} started: ${steps.join(', ')}`);
     const pid = Number(fs.readFileSync(p.pid, 'utf8').trim());
     rec.State = {
       ...rec.State, Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
