@@ -1,5 +1,6 @@
 // `berth demo`: a busybox container with its own pid 1, hostname, mounts and network, under memory and CPU limits;
-// then the image layer: import, push to a local registry, pull back, and run from an overlay snapshot.
+// then the image layer: import, push to a local registry, pull back, and run from an overlay snapshot; then the
+// engine driven by the docker CLI.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { packageRoot } from '../common/package-root.js';
 import { makeBusyboxBundle } from './busybox.js';
 import { runImageDemo } from './image-demo.js';
+import { runEngineDemo } from './engine-demo.js';
 
 const SCRIPT = `
 echo "== inside the container"
@@ -40,7 +42,9 @@ export async function runDemo(): Promise<number> {
     const bin = path.join(packageRoot(), 'bin/berth.cjs');
     const r = spawnSync(process.execPath, [bin, 'runtime', '--root', root, 'run', '-b', bundle, 'demo'], { stdio: 'inherit' });
     console.log(`== the container exited with status ${r.status}; host pid 1 is still ${fs.readFileSync('/proc/1/comm', 'utf8').trim()}, hostname still ${os.hostname()}`);
-    return (await runImageDemo(tmp)) ? 0 : 1;
+    const imagesOk = await runImageDemo(tmp);
+    const engineOk = await runEngineDemo(tmp);
+    return imagesOk && engineOk ? 0 : 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -20,6 +20,8 @@ test('berth demo shows the container and the image round trip', () => {
   assert.match(r.stdout, /Pushed\n/);
   assert.match(r.stdout, /Status: Downloaded newer image for 127\.0\.0\.1:\d+\/demo\/busybox:1/);
   assert.match(r.stdout, /hello from an image\nfrom-an-image\n/);
+  assert.match(r.stdout, /engine demo done/);
+  assert.match(r.stdout, /\(no daemon running\)\n[0-9a-f]{12}\n/);
   const after = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('berth-demo-'));
   assert.deepEqual(after, before, 'the demo removed its temp dir');
   assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes('berth-demo-'), 'no mounts left');

@@ -79,6 +79,9 @@ export async function settleExit(ctx: ContainerContext, rec: ContainerRecord, ex
         await hooks.restart(rec);
       }).catch((e) => {
         ctx.log('error', `container ${rec.Id}: restart failed: ${(e as Error).message}`);
+        rec.State = { ...rec.State, Status: 'exited', Restarting: false, Error: (e as Error).message };
+        if (ctx.store.find(rec.Id)) ctx.store.save(rec);
+        ctx.waiters.notify(rec, 'exit', true);
       });
     }, delay).unref();
     return;

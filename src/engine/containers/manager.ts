@@ -106,7 +106,13 @@ export class ContainerManager {
       if (rec.State.Running) throw new EngineError('container already started', 'NotModified');
       if (rec.State.Status === 'removing') throw new EngineError(`cannot start container ${rec.Id.slice(0, 12)}: it is being removed`, 'Conflict');
       rec.ManualStop = false;
-      await this.startLocked(rec, beforeStart, 'start');
+      try {
+        await this.startLocked(rec, beforeStart, 'start');
+      } catch (e) {
+        // Docker removes a --rm container whose start failed: nothing is left behind.
+        if (rec.HostConfig.AutoRemove) await this.removeLocked(rec, { volumes: true }).catch(() => undefined);
+        throw e;
+      }
     });
   }
 
