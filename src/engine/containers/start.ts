@@ -111,20 +111,21 @@ export async function startContainerProcess(ctx: ContainerContext, rec: Containe
 /** Undoes what a start made once the process has exited: runtime state and cgroup, networks, rootfs mount. */
 export async function releaseContainerResources(ctx: ContainerContext, rec: ContainerRecord): Promise<void> {
   const p = containerPaths(ctx, rec.Id);
-  const steps: [string, () => Promise<void>][] = [
-    ['runtime state', () => deleteContainer(ctx.runtime, rec.Id, true, () => {})],
-    ['networks', () => ctx.networking.teardown(rec)],
-    ['rootfs', async () => unmountAll(p.rootfs, await ctx.fsops())],
-    ['run dir', async () => fs.rmSync(p.run, { recursive: true, force: true })],
-  ];
-  for (const [what, step] of steps) {
+  const attempt = async (what: string, step: () => Promise<void>) => {
     try {
       await step();
     } catch (e) {
       const msg = (e as Error).message;
       if (!/does not exist|not found|ENOENT/i.test(msg)) ctx.log('warn', `container ${rec.Id}: releasing ${what}: ${msg}`);
     }
-  }
+  };
+  // Independent once the init is gone (its pid namespace took every other process with it): in parallel.
+  await Promise.all([
+    attempt('runtime state', () => deleteContainer(ctx.runtime, rec.Id, true, () => {})),
+    attempt('networks', () => ctx.networking.teardown(rec)),
+    attempt('rootfs', async () => unmountAll(p.rootfs, await ctx.fsops())),
+  ]);
+  await attempt('run dir', async () => fs.rmSync(p.run, { recursive: true, force: true }));
 }
 
 /** The generated /etc files, bind-mounted like Docker's (not for --network container:, which shares the owner's view). */
@@ -166,12 +167,12 @@ export function parseSize(v: string | undefined): number {
   return Math.floor(Number(m[1]) * mult);
 }
 
-/** A start failure in Docker's terms: a missing executable or cwd is the user's error (the CLI exits 127/126). */
+/** A start failure in Docker's terms: the CLI exits 127 for "executable file not found", 126 for "permission denied". */
 function startError(e: unknown, rec: ContainerRecord): Error {
-  const msg = (e as Error).message ?? String(e);
   if (e instanceof EngineError) return e;
-  if (/execve|executable file not found|ENOENT.*exec|exec.*ENOENT|No such file or directory/i.test(msg)) {
-    return new EngineError(`failed to create task for container: OCI runtime create failed: exec: "${rec.Path}": executable file not found in $PATH: unknown (${msg})`, 'InvalidArgument');
+  const msg = ((e as Error).message ?? String(e)).replace(/^create container "[0-9a-f]+": /, '');
+  if (/executable file not found|exec: .*(ENOENT|EACCES|permission denied)/i.test(msg)) {
+    return new EngineError(`failed to create task for container: OCI runtime create failed: unable to start container process: ${msg.replace('EACCES (permission denied)', 'permission denied')}: unknown`, 'InvalidArgument');
   }
   return new EngineError(`failed to start container ${rec.Id.slice(0, 12)}: ${msg}`, 'Internal');
 }

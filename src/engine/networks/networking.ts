@@ -75,6 +75,10 @@ export class EngineNetworking implements ContainerNetworking {
     if (net.Driver === 'host') {
       return { namespace: { kind: 'host' }, endpoints: { [net.Name]: { NetworkID: net.Id, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' } }, ports: {} };
     }
+    if (net.Driver === 'null') {
+      // Only lo: the runtime's own new namespace (it brings lo up) is enough; nothing to pin or attach.
+      return { namespace: { kind: 'new' }, endpoints: { [net.Name]: { NetworkID: net.Id, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' } }, ports: {} };
+    }
     const nsPath = this.netnsPath(rec.Id);
     await this.teardown(rec); // leftovers of a run that was not cleaned up (crash) go first
     await wrap(() => createNetns(nsPath));
