@@ -207,6 +207,49 @@ class PrivateDockerd {
   }
 }
 
+/** Splits an iptables-save rule into arguments (double quotes with backslash escapes, as iptables-save writes them). */
+function ruleArgs(line: string): string[] {
+  const args: string[] = [];
+  let cur: string | undefined; // undefined between arguments; '' for an argument "" still counts
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted && c === '\\') {
+      cur = (cur ?? '') + (line[++i] ?? '');
+    } else if (c === '"') {
+      quoted = !quoted;
+      cur ??= '';
+    } else if (c === ' ' && !quoted) {
+      if (cur !== undefined) args.push(cur);
+      cur = undefined;
+    } else {
+      cur = (cur ?? '') + c;
+    }
+  }
+  if (cur !== undefined) args.push(cur);
+  return args;
+}
+
+/** Deletes every rule naming the benchmark's subnets or bridges (and per-container CNI chains they jump to);
+ *  returns those that should not have been left (per-container rules), not the default network's own. */
+function removeOurRules(): string[] {
+  const ours = (l: string) => [BERTH_SUBNET.replace(/0\/24$/, ''), DOCKER_BRIDGE_ADDR.replace(/1\/24$/, ''), BERTH_BRIDGE, DOCKER_BRIDGE].some((m) => l.includes(m));
+  const reported: string[] = [];
+  for (const table of ['filter', 'nat', 'mangle', 'raw']) {
+    const lines = spawnSync('iptables-save', ['-t', table], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('-A ') && ours(l));
+    const chains = new Set<string>();
+    for (const l of lines) {
+      spawnSync('iptables', ['-t', table, '-D', ...ruleArgs(l).slice(1)], { stdio: 'ignore' });
+      const jump = /-j (CNI-[0-9a-f]{24})$/.exec(l)?.[1];
+      if (jump) chains.add(jump);
+      // Network-level rules (BERTH-* chains, "berth network <id>") stay with the network, as dockerd's DOCKER-* do.
+      if (!(/^-A BERTH-[A-Z]+ /.test(l) && l.includes('--comment "berth network '))) reported.push(`-t ${table} ${l}`);
+    }
+    for (const c of chains) for (const op of ['-F', '-X']) spawnSync('iptables', ['-t', table, op, c], { stdio: 'ignore' });
+  }
+  return reported;
+}
+
 // ---- set-up ----
 const loadStart = os.loadavg();
 let berthDaemon: EngineDaemon | undefined;
@@ -218,10 +261,10 @@ function cleanup(): Promise<void> {
     const cfg = berthDaemon?.dockerConfig ?? dockerd.tmp;
     const dLeft = await dockerd.stop(cfg).catch((e: Error) => [`dockerd clean-up: ${e.message}`]);
     const bLeft = berthDaemon ? await berthDaemon.stop().catch((e: Error) => [`berth clean-up: ${e.message}`]) : [];
-    // The CNI bridge plugin creates the bridge; nothing removes the default network's bridge when the daemon stops.
+    // The default network's bridge and its masquerade rule outlive the daemon (as docker0 outlives dockerd): ours to remove.
     spawnSync('ip', ['link', 'del', BERTH_BRIDGE], { stdio: 'ignore' });
-    const rules = spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('10.201.0.') || l.includes('10.202.0.') || l.includes(BERTH_BRIDGE) || l.includes(DOCKER_BRIDGE));
-    for (const l of [...dLeft.map((x) => `dockerd: ${x}`), ...bLeft.map((x) => `berth: ${x}`), ...rules.map((r) => `iptables rule: ${r}`)]) {
+    const rules = removeOurRules();
+    for (const l of [...dLeft.map((x) => `dockerd: ${x}`), ...bLeft.map((x) => `berth: ${x}`), ...rules.map((r) => `iptables rule (deleted): ${r}`)]) {
       process.stderr.write(`left behind: ${l}\n`);
       process.exitCode = 1;
     }
@@ -256,10 +299,12 @@ try {
   const id = async (e: Engine) => (await must(e, ['image', 'inspect', '-f', '{{.Id}}', 'busybox:latest'])).stdout.trim();
   imageIds = `${await id(berth)} (Berth) / ${await id(dock)} (dockerd)`;
   const server = async (e: Engine) => (await must(e, ['version', '-f', '{{.Server.Version}}'])).stdout.trim();
-  const firstLine = (cmd: string) => execFileSync(cmd, ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim();
+  const field3 = (cmd: string) => execFileSync(cmd, ['--version'], { encoding: 'utf8' }).split(/\s+/)[2];
   const commit = execFileSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  versions = `Berth ${await server(berth)} (commit ${commit} + working tree); dockerd ${await server(dock)} with containerd ${firstLine('containerd').split(' ')[2]}`
-    + ` and runc ${firstLine('runc').split(' ')[2]}; docker CLI ${(await must(berth, ['version', '-f', '{{.Client.Version}}'])).stdout.trim()}`;
+  const built = fs.statSync(path.join(repo, 'dist/bundle/berth.cjs')).mtime.toISOString().slice(11, 16);
+  const cli = (await must(berth, ['version', '-f', '{{.Client.Version}}'])).stdout.trim();
+  versions = `Berth ${await server(berth)} (commit ${commit} + working tree, bundle built ${built} UTC); dockerd ${await server(dock)}`
+    + ` with containerd ${field3('containerd')} and runc ${field3('runc')}; docker CLI ${cli}`;
 
   // 1. `docker run --rm busybox true`, one warm-up each (not counted), then alternating rounds.
   const modes: [string, string[]][] = [['bridge', []], ['none', ['--network', 'none']]];

@@ -43,7 +43,7 @@
 static struct {
 	const char *log, *exit_file, *sock, *ctl, *console, *pid_file;
 	long long max_size;
-	int max_files, tty, open_stdin, stdin_once, sync_fd;
+	int max_files, tty, open_stdin, stdin_once, wait_client, sync_fd;
 	char **argv;
 } opt = { .max_files = 1, .sync_fd = -1 };
 
@@ -382,6 +382,16 @@ static void accept_client(void)
 	clients[n_clients++] = (struct client){ .fd = fd };
 }
 
+/* Takes every connection already waiting: a client that connected before some output must get it. */
+static void accept_pending(void)
+{
+	int before;
+	do {
+		before = n_clients;
+		accept_client();
+	} while (listen_fd >= 0 && n_clients > before);
+}
+
 /* The helper's init sends the pty master over the console socket (runc's protocol: SCM_RIGHTS, one fd). */
 static void console_receive(void)
 {
@@ -470,6 +480,7 @@ static void __attribute__((noreturn)) finish(int exited)
 {
 	/* Until EOF/EIO or nothing is ready: the init's writes are in the pipe (a pty master flushes its pending
 	 * input before reporting EIO), and what a straggler outside the pid namespace writes later is not ours. */
+	accept_pending();
 	for (int s = 0; s < 2; s++)
 		while (out_fd[s] >= 0 && pump(s) > 0) {
 		}
@@ -608,6 +619,10 @@ static void parse_args(int argc, char **argv)
 	};
 	for (int i = 1; i < dash; i++) {
 		const char *a = argv[i], *v = i + 1 < dash ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--wait-client")) {
+			opt.wait_client = 1;
+			continue;
+		}
 		if (!strcmp(a, "--tty") || !strcmp(a, "--stdin") || !strcmp(a, "--stdin-once")) {
 			*(!strcmp(a, "--tty") ? &opt.tty : !strcmp(a, "--stdin") ? &opt.open_stdin : &opt.stdin_once) = 1;
 			continue;
@@ -741,6 +756,13 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &chld, NULL); /* before the fork: no SIGCHLD can be lost */
 	if ((sig_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		die("monitor-signalfd", errno, "");
+	if (opt.wait_client && listen_fd >= 0) {
+		/* exec: the process starts only once its client is attached, so none of its output is missed. */
+		struct pollfd w = { .fd = listen_fd, .events = POLLIN };
+		if (poll(&w, 1, 30000) <= 0)
+			die("monitor-wait-client", ETIMEDOUT, opt.sock);
+		accept_pending();
+	}
 	if ((helper_pid = fork()) < 0)
 		die("monitor-fork", errno, opt.argv[0]);
 	if (helper_pid == 0)
@@ -782,6 +804,8 @@ int main(int argc, char **argv)
 			while (read(sig_fd, &si, sizeof si) > 0) {
 			}
 		}
+		if (p[3].revents) /* before the output: a client queued before this output was written gets it */
+			accept_pending();
 		for (int s = 0; s < 2; s++)
 			if (p[1 + s].revents && out_fd[s] >= 0)
 				pump(s);
@@ -796,8 +820,6 @@ int main(int argc, char **argv)
 		for (int i = cl - 1; i >= 0; i--) /* backwards: drop_client moves the last client into slot i */
 			if (i < n_clients && p[8 + i].fd == clients[i].fd && p[8 + i].revents)
 				(p[8 + i].revents & POLLIN) ? client_input(i) : drop_client(i);
-		if (p[3].revents) /* after the clients: a new one must not take a dropped one's fd and revents */
-			accept_client();
 		reap();
 		if (helper_pid < 0 && !init_pid)
 			identify_init();

@@ -19,6 +19,33 @@ Commands:
   login      log in to a registry (credentials kept in ~/.docker/config.json)
   logout     log out from a registry
   daemon     the engine: serves the Docker Engine API (docker CLI, SDKs) on /run/berth/berth.sock
+  run        create and run a new container from an image (through the daemon; started on demand)
+  create     create a new container
+  start      start stopped containers (-a to attach)
+  stop       stop running containers
+  restart    restart containers
+  kill       send a signal to running containers
+  rm         remove containers
+  ps         list containers (container ls)
+  logs       fetch the logs of a container (-f to follow)
+  exec       run a command in a running container
+  attach     attach to a running container's input and output
+  inspect    low-level information on containers, images, networks or volumes
+  top        the running processes of a container
+  stats      resource usage of containers (--no-stream)
+  pause      pause all processes within containers
+  unpause    unpause containers
+  rename     rename a container
+  wait       block until containers stop, then print their exit codes
+  port       list port mappings of a container
+  cp         copy files between a container and the host
+  export     write a container's filesystem as a tar
+  container  manage containers: ls, run, create, start, stop, rm, logs, exec, inspect, prune, ...
+  volume     manage volumes: create, ls, inspect, rm, prune
+  network    manage networks: create, ls, inspect, rm, prune
+  info       system-wide information from the daemon
+  system     system df (disk usage), system info, system events
+  events     real-time events from the daemon
   cluster    the Kubernetes-compatible control plane: up, down, status, serve, credentials
   demo       an isolated, limited busybox container, then an image pushed to a local registry, pulled and run
   version    print the version
@@ -51,6 +78,36 @@ export async function main(argv: string[]): Promise<number> {
     case 'daemon': {
       const { daemonMain } = await import('../engine/cli/daemon-command.js');
       return daemonMain(rest);
+    }
+    case 'run':
+    case 'create':
+    case 'start':
+    case 'stop':
+    case 'restart':
+    case 'kill':
+    case 'rm':
+    case 'ps':
+    case 'logs':
+    case 'exec':
+    case 'attach':
+    case 'inspect':
+    case 'top':
+    case 'stats':
+    case 'pause':
+    case 'unpause':
+    case 'rename':
+    case 'wait':
+    case 'port':
+    case 'cp':
+    case 'export':
+    case 'container':
+    case 'volume':
+    case 'network':
+    case 'info':
+    case 'system':
+    case 'events': {
+      const { containerMain } = await import('./container-commands/main.js');
+      return containerMain(cmd, rest);
     }
     case 'cluster': {
       const { clusterMain } = await import('../cluster/cli/main.js');

@@ -11,7 +11,7 @@ import { rfc3339Nano, type NetworkStore } from './store.js';
 import type { AttachmentCache, AttachmentRecord } from './cache.js';
 import type { NetnsOps } from './netns.js';
 import type { PortAllocator } from './ports.js';
-import type { AttachResult, PortMapping, PublishRequest } from './types.js';
+import type { AttachResult, NetworkResource, PortMapping, PublishRequest } from './types.js';
 
 export interface AttachDeps {
   store: NetworkStore;
@@ -21,7 +21,8 @@ export interface AttachDeps {
   netns: NetnsOps;
   /** host-local's dataDir (<root>/network/ipam). */
   ipamDir: string;
-  firewall: boolean;
+  /** The per-network NAT and forward rules, installed before a network's first attachment. */
+  rules: { ensure(net: NetworkResource): Promise<void> };
 }
 
 export interface AttachOptions {
@@ -74,11 +75,12 @@ export async function attachContainer(d: AttachDeps, o: AttachOptions): Promise<
     return toAttachResult(rec);
   }
 
+  await d.rules.ensure(net); // once per network and manager: containers add no iptables rules of their own
   const owner = portOwner(o.containerId, net.Id);
   const wanted = net.Internal ? [] : (o.portMappings ?? []);
   const mappings = await d.ports.reserve(owner, wanted);
   try {
-    const list = bridgeConfList(net, { ipamDataDir: d.ipamDir, portmap: mappings.length > 0, firewall: d.firewall });
+    const list = bridgeConfList(net, { ipamDataDir: d.ipamDir, portmap: mappings.length > 0 });
     rec.confList = list;
     rec.portMappings = mappings;
     if (mappings.length) rec.capabilityArgs.portMappings = mappings.map((m) => ({ hostPort: m.hostPort, containerPort: m.containerPort, protocol: m.protocol, hostIP: m.hostIP }));
@@ -139,8 +141,9 @@ export function portOwner(containerId: string, networkId: string): string {
   return `${containerId}:${networkId}`;
 }
 
-// The bridge plugin learns which MASQUERADE rules to delete from the addresses on the container's interface: with
-// the namespace gone it would skip them. A stand-in namespace holding the cached addresses lets its DEL finish.
+// Attachments made with ipMasq (before NAT became per network) have a per-container MASQUERADE chain; the bridge
+// plugin learns which to delete from the addresses on the container's interface, and with the namespace gone it
+// would skip it. A stand-in namespace holding the cached addresses lets its DEL finish.
 async function delWithoutNetns(d: AttachDeps, rec: AttachmentRecord, list: CniConfList): Promise<void> {
   const addrs = addressesOf(rec.result, rec.ifName);
   const masq = list.plugins.some((p) => p.type === 'bridge' && p.ipMasq === true);

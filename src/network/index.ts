@@ -8,6 +8,8 @@ export { NetworkError, CniPluginError, isNetworkError, type NetworkErrorKind } f
 export { createNetns, removeNetns, isNetnsMounted, type NetnsOps } from './netns.js';
 export { parsePublishSpec, parsePortBindings } from './port-spec.js';
 export { PortAllocator, DYNAMIC_PORTS, type PortProbe } from './ports.js';
+export { hostIptables, type IptablesOps } from './iptables/iptables.js';
+export { removeBridgeRules } from './iptables/network-rules.js';
 export { probeHostPort } from './port-probe.js';
 export { hostsFile, hostnameFile, resolvConf, peersFor, type HostsOptions, type HostsPeer, type ResolvOptions, type NetworkMember } from './etc-files.js';
 export type { CniExec, CniInvocation, CniConfList, CniResult } from './cni/types.js';

@@ -1,5 +1,5 @@
 // The network layer's facade for the engine: the network store plus attach/detach/check, port reservations
-// and the cleanup that removing a network needs (its bridge device and IPAM leases directory).
+// and the cleanup that removing a network needs (its NAT/forward rules, bridge device and IPAM leases directory).
 import fs from 'node:fs';
 import path from 'node:path';
 import { NetworkError } from './errors.js';
@@ -10,6 +10,8 @@ import { probeHostPort } from './port-probe.js';
 import { hostNetns, type NetnsOps } from './netns.js';
 import { hostLinks, type LinkOps } from './links.js';
 import { createCniExec, DEFAULT_CNI_PATH } from './cni/exec.js';
+import { hostIptables, type IptablesOps } from './iptables/iptables.js';
+import { NetworkRules } from './iptables/network-rules.js';
 import type { CniExec } from './cni/types.js';
 import { attachContainer, checkContainer, detachContainer, portOwner, toAttachResult, type AttachDeps, type AttachOptions, type DetachOptions } from './attach.js';
 import type { AttachResult, NetworkResource } from './types.js';
@@ -17,8 +19,6 @@ import type { AttachResult, NetworkResource } from './types.js';
 export interface NetworkManagerOptions extends NetworkStoreOptions {
   /** Directories searched for CNI plugins (default /usr/lib/cni, /opt/cni/bin). */
   cniPath?: string[];
-  /** Add the CNI firewall plugin to bridge attachments (default: when the plugin is installed). */
-  firewall?: boolean;
   /** Range for random host ports (default 32768–60999). */
   portRange?: { start: number; end: number };
   // Ports for effects, replaced by recording doubles in unit tests.
@@ -26,6 +26,7 @@ export interface NetworkManagerOptions extends NetworkStoreOptions {
   portProbe?: PortProbe;
   netns?: NetnsOps;
   links?: LinkOps;
+  iptables?: IptablesOps;
 }
 
 export class NetworkManager {
@@ -34,6 +35,7 @@ export class NetworkManager {
   readonly ports: PortAllocator;
   private readonly deps: AttachDeps;
   private readonly links: LinkOps;
+  private readonly rules: NetworkRules;
 
   /** Opens the layer's state under <root>/network and re-reserves the ports of existing attachments. */
   constructor(opts: NetworkManagerOptions) {
@@ -43,12 +45,13 @@ export class NetworkManager {
     this.cache = new AttachmentCache(path.join(base, 'cache'));
     this.ports = new PortAllocator(opts.portProbe ?? probeHostPort, opts.portRange ?? DYNAMIC_PORTS);
     this.links = opts.links ?? hostLinks;
+    this.rules = new NetworkRules(opts.iptables ?? hostIptables);
     const ipamDir = path.join(base, 'ipam');
     fs.mkdirSync(ipamDir, { recursive: true, mode: 0o700 });
     this.deps = {
       store: this.store, cache: this.cache, ports: this.ports, ipamDir,
       exec: opts.exec ?? createCniExec({ cniPath }), netns: opts.netns ?? hostNetns,
-      firewall: opts.firewall ?? cniPath.some((d) => fs.existsSync(path.join(d, 'firewall'))),
+      rules: this.rules,
     };
     for (const r of this.cache.list()) this.ports.claim(portOwner(r.containerId, r.networkId), r.portMappings);
   }
@@ -66,8 +69,9 @@ export class NetworkManager {
   }
 
   /**
-   * Removes a network, its bridge device and its lease directory. Refused while it has endpoints: the ones this
-   * layer knows of, plus whatever `attached` reports (e.g. stopped containers the engine keeps connected).
+   * Removes a network, its NAT/forward rules, its bridge device and its lease directory. Refused while it has
+   * endpoints: the ones this layer knows of, plus whatever `attached` reports (e.g. stopped containers the engine
+   * keeps connected).
    */
   async remove(term: string, attached: AttachedProbe = 0): Promise<NetworkResource> {
     const net = this.store.get(term);
@@ -78,9 +82,25 @@ export class NetworkManager {
       return endpoints.length ? endpoints : extra;
     };
     const removed = this.store.remove(net.Id, probe);
-    if (removed.bridgeName) await this.links.remove(removed.bridgeName);
+    // The record is gone now: clean up everything else even if one step fails, then report that step.
+    let failed: unknown;
+    if (removed.Driver === 'bridge') await this.rules.remove(removed).catch((e: unknown) => { failed = e; });
+    if (removed.bridgeName) await this.links.remove(removed.bridgeName).catch((e: unknown) => { failed ??= e; });
     fs.rmSync(path.join(this.deps.ipamDir, removed.Name), { recursive: true, force: true });
+    if (failed) throw failed;
     return removed;
+  }
+
+  /**
+   * Re-installs the NAT/forward rules of every bridge network that has attachments (e.g. at daemon start, after the
+   * host's rules were flushed); attaching does the same lazily, per network.
+   */
+  async restoreRules(): Promise<void> {
+    const ids = new Set(this.cache.list().filter((r) => r.driver === 'bridge').map((r) => r.networkId));
+    for (const id of ids) {
+      const net = this.store.find(id);
+      if (net) await this.rules.ensure(net);
+    }
   }
 
   /** Attaches a container's namespace to a network (CNI ADD); see AttachOptions. */

@@ -42,13 +42,14 @@ export function resolveInRoot(root: string, inside: string, keepLast = false): s
 
 /** Go's os.FileMode bits for a stat (the CLI decodes X-Docker-Container-Path-Stat with them). */
 export function goFileMode(st: fs.Stats): number {
+  // Additions, not |=: bit 31 would make a negative int32, which the CLI cannot decode into an os.FileMode.
   let mode = st.mode & 0o777;
-  if (st.isDirectory()) mode |= 2 ** 31;
-  else if (st.isSymbolicLink()) mode |= 2 ** 27;
-  else if (st.isFIFO()) mode |= 2 ** 25;
-  else if (st.isSocket()) mode |= 2 ** 24;
-  else if (st.isCharacterDevice()) mode |= 2 ** 26 + 2 ** 21;
-  else if (st.isBlockDevice()) mode |= 2 ** 26;
+  if (st.isDirectory()) mode += 2 ** 31;
+  else if (st.isSymbolicLink()) mode += 2 ** 27;
+  else if (st.isFIFO()) mode += 2 ** 25;
+  else if (st.isSocket()) mode += 2 ** 24;
+  else if (st.isCharacterDevice()) mode += 2 ** 26 + 2 ** 21;
+  else if (st.isBlockDevice()) mode += 2 ** 26;
   if (st.mode & 0o4000) mode += 2 ** 23;
   if (st.mode & 0o2000) mode += 2 ** 22;
   if (st.mode & 0o1000) mode += 2 ** 20;
@@ -59,7 +60,8 @@ export function goFileMode(st: fs.Stats): number {
 export function pathStatHeader(hostPath: string, inside: string): string {
   let st: fs.Stats;
   try {
-    st = fs.lstatSync(hostPath);
+    // The container's root itself may be reached through /proc/<pid>/root, a symlink to the host: follow it there.
+    st = path.posix.normalize(inside) === '/' ? fs.statSync(hostPath) : fs.lstatSync(hostPath);
   } catch {
     throw new EngineError(`Could not find the file ${inside} in container`, 'NotFound');
   }

@@ -10,6 +10,8 @@ export interface AttachOptions {
   stdin: boolean;
   stdout: boolean;
   stderr: boolean;
+  /** Runs when the monitor has closed (the process exited and its exit file is written), before the client ends. */
+  onEnd?: () => void;
 }
 
 interface Pending { client: Duplex; opts: AttachOptions }
@@ -62,8 +64,15 @@ export function joinMonitor(socketPath: string, client: Duplex, opts: AttachOpti
           else client.write(frameOf(f.stream, f.data));
         }
       });
-      mon.on('end', () => client.end());
-      mon.on('close', () => client.end());
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        opts.onEnd?.();
+        client.end();
+      };
+      mon.on('end', end);
+      mon.on('close', end);
       if (opts.stdin) {
         client.on('data', (d: Buffer) => mon.write(d));
         client.on('end', () => mon.end());
@@ -75,6 +84,19 @@ export function joinMonitor(socketPath: string, client: Duplex, opts: AttachOpti
       resolve();
     });
   });
+}
+
+/** joinMonitor for a monitor that is still starting: retries while its socket does not exist yet, until `gaveUp()`. */
+export async function joinMonitorWhenReady(socketPath: string, client: Duplex, opts: AttachOptions, gaveUp: () => boolean): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await joinMonitor(socketPath, client, opts);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || gaveUp() || i > 2000) throw e;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
 }
 
 function frameOf(stream: number, data: Buffer): Buffer {

@@ -1,6 +1,7 @@
 // The container manager: every container operation the API offers, each under the container's lock,
 // publishing Docker's events.
 import fs from 'node:fs';
+import os from 'node:os';
 import { killContainer, pauseContainer, resumeContainer, updateContainer, containerPids } from '../../runtime/index.js';
 import { parseSignal } from '../../runtime/index.js';
 import { prepareRootfs, resolveImage } from '../../image/index.js';
@@ -11,13 +12,15 @@ import { commandOf, mergeImageConfig } from './merge-config.js';
 import { checkName, generateName, newContainerId } from './names.js';
 import { resolveMounts } from './mounts.js';
 import { resourcesFromHostConfig } from './resources.js';
-import { parseSecurityOpts } from './security.js';
+import { effectiveCapabilities, parseSecurityOpts } from './security.js';
+import { DOCKER_CAPABILITIES } from '../../runtime/spec/hardened-spec.js';
+import { lastCap } from '../../runtime/lifecycle/create.js';
 import { restartOnDaemonStart, validateRestartPolicy } from './restart-policy.js';
 import { startContainerProcess, type BeforeStart } from './start.js';
 import { adoptContainers, settleExit, watchContainer, type ExitHooks } from './exit.js';
 import { containerSummary, inspectContainer, matchesFilters } from './view.js';
 import type { ContainerRecord, CreateRequest } from './types.js';
-import { swapAccounting } from './host.js';
+import { hostDevice, swapAccounting } from './host.js';
 import { HealthChecker } from './health.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -64,6 +67,8 @@ export class ContainerManager {
     const { group } = await resolveImage(images, imageRef);
     const host = { ...(req.HostConfig ?? {}) };
     if (!host.NetworkMode || host.NetworkMode === 'default') host.NetworkMode = 'bridge';
+    // Docker: with the host's network the container takes the host's name too (unless -h gives one).
+    if (host.NetworkMode === 'host' && !req.Hostname) req = { ...req, Hostname: os.hostname() };
     const { HostConfig: _h, NetworkingConfig: netConfig, ...userConfig } = req;
     void _h;
     const config = mergeImageConfig(userConfig, group.image.config.config);
@@ -71,6 +76,10 @@ export class ContainerManager {
     validateRestartPolicy(host);
     resourcesFromHostConfig(host, swapAccounting());
     parseSecurityOpts(host.SecurityOpt ?? []);
+    effectiveCapabilities(DOCKER_CAPABILITIES, host.CapAdd ?? [], host.CapDrop ?? [], lastCap());
+    for (const dev of host.Devices ?? []) hostDevice(dev.PathOnHost);
+    // Docker records the swap it will apply: twice the memory unless given.
+    if ((host.Memory ?? 0) > 0 && !host.MemorySwap && swapAccounting()) host.MemorySwap = host.Memory! * 2;
     const warnings: string[] = [];
     if ((host.Memory ?? 0) > 0 && !swapAccounting()) warnings.push('Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.');
     const id = newContainerId();
@@ -163,8 +172,11 @@ export class ContainerManager {
       rec.ManualStop = true;
       this.ctx.store.save(rec);
     }
+    const exited = sig.number === 9 ? this.ctx.waiters.add(rec.Id, 'not-running') : undefined;
     this.signal(rec, signal);
     this.ctx.events.publish('container', 'kill', rec.Id, { image: rec.ImageName, name: rec.Name.slice(1), signal: String(sig.number) });
+    // Docker's kill with SIGKILL returns once the container is down (inspect then says exited).
+    if (exited) await Promise.race([exited, sleep(10_000)]);
   }
 
   private signal(rec: ContainerRecord, signal: string): void {

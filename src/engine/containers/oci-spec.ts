@@ -40,6 +40,9 @@ export function buildSpec(record: ContainerRecord, inputs: SpecInputs): Spec {
   const proc = spec.process!;
   if (host.Init) proc.args = [INIT_IN_CONTAINER, '--', ...proc.args!];
   proc.terminal = cfg.Tty === true;
+  // The terminal's size from the first moment (the CLI sends it at create), not only after the first resize.
+  const size = host.ConsoleSize as [number, number] | undefined;
+  if (proc.terminal && Array.isArray(size) && size[0]! > 0 && size[1]! > 0) proc.consoleSize = { height: size[0]!, width: size[1]! };
   proc.cwd = cfg.WorkingDir || '/';
   if (!proc.cwd.startsWith('/')) throw new EngineError(`the working directory '${cfg.WorkingDir}' is invalid: it needs to be an absolute path`, 'InvalidArgument');
   const env = [...(cfg.Env ?? [])];

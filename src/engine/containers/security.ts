@@ -1,13 +1,24 @@
 // Docker's security flags applied to the hardened default spec: --privileged, --cap-add/--cap-drop,
 // --security-opt (seccomp, no-new-privileges), --read-only, --device.
+import fs from 'node:fs';
 import type { Spec } from '../../runtime/index.js';
 import { defaultSeccompProfile } from '../../runtime/index.js';
 import { EngineError } from '../errors.js';
 import type { DeviceMapping, HostConfig } from './types.js';
 
-/** Every capability the kernel knows (0 … lastCap), by name. */
-export function allCapabilities(lastCap: number): string[] {
-  return CAP_NAMES.slice(0, lastCap + 1);
+/** Every capability the kernel knows (0 … lastCap) that this process may still grant (its bounding set), by name. */
+export function allCapabilities(lastCap: number, bounding: bigint = ownBoundingSet()): string[] {
+  return CAP_NAMES.slice(0, lastCap + 1).filter((_, i) => (bounding >> BigInt(i)) & 1n);
+}
+
+let bnd: bigint | undefined;
+/** CapBnd of this process: a capability outside it cannot be given to a container (capset fails with EPERM). */
+export function ownBoundingSet(): bigint {
+  if (bnd === undefined) {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    bnd = m ? BigInt(`0x${m[1]}`) : (1n << 64n) - 1n;
+  }
+  return bnd;
 }
 
 const CAP_NAMES = [
@@ -33,7 +44,7 @@ export function normalizeCap(name: string, flag: string): string {
 export function effectiveCapabilities(defaults: readonly string[], capAdd: string[], capDrop: string[], lastCap: number): string[] {
   const add = capAdd.map((c) => normalizeCap(c, '--cap-add'));
   const drop = capDrop.map((c) => normalizeCap(c, '--cap-drop'));
-  if (add.includes('ALL')) return allCapabilities(lastCap).filter((c) => !drop.includes(c));
+  if (add.includes('ALL')) return allCapabilities(lastCap, (1n << 64n) - 1n).filter((c) => !drop.includes(c));
   let caps = drop.includes('ALL') ? [] : defaults.filter((c) => !drop.includes(c));
   for (const c of add) if (!caps.includes(c)) caps = [...caps, c];
   return caps;

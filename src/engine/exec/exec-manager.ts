@@ -5,10 +5,10 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { execInContainer, execProcessFromConfig, loadContainer } from '../../runtime/index.js';
-import { monitorArgs, watchExit, resizeTty } from '../monitor/index.js';
+import { monitorArgs, watchExit, resizeTty, readExitFile } from '../monitor/index.js';
 import { EngineError } from '../errors.js';
 import { containerPaths, type ContainerContext } from '../containers/context.js';
-import { joinMonitor } from '../containers/attach.js';
+import { joinMonitorWhenReady } from '../containers/attach.js';
 import { resolveUser } from '../containers/user.js';
 import { allCapabilities } from '../containers/security.js';
 import { lastCap } from '../../runtime/lifecycle/create.js';
@@ -100,34 +100,50 @@ export class ExecManager {
     });
     if (e.config.ConsoleSize?.length === 2) proc.consoleSize = { height: e.config.ConsoleSize[0], width: e.config.ConsoleSize[1] };
     const stdin = e.config.AttachStdin === true && !opts.detach;
-    const { pid } = await execInContainer(this.ctx.runtime, rec.Id, {
+    const attached = client !== undefined && !opts.detach;
+    let failed = false;
+    const starting = execInContainer(this.ctx.runtime, rec.Id, {
       process: proc, detach: true, pidFile: files.pid, stdio: ['ignore', 'ignore', 'ignore'],
       ...(tty ? { consoleSocket: files.console } : {}),
       helperWrapper: monitorArgs({
-        logPath: '/dev/null', logMaxSize: 0, logMaxFiles: 1, exitFile: files.exit, socketPath: files.socket, ctlPath: files.ctl,
-        pidFile: files.pid, tty, ...(tty ? { consoleSocket: files.console } : {}), stdin, stdinOnce: stdin,
+        exitFile: files.exit, socketPath: files.socket, ctlPath: files.ctl, pidFile: files.pid, tty,
+        ...(tty ? { consoleSocket: files.console } : {}), stdin, stdinOnce: stdin, waitClient: attached,
       }),
-    }).catch((err: Error) => {
+    });
+    starting.catch(() => (failed = true));
+    const settle = () => {
+      // The monitor wrote the exit file before closing its clients: the code is known when the client's stream ends.
+      const exit = readExitFile(files.exit);
+      if (exit && e.exitCode === null) this.finished(rec, e, exit.exitCode);
+    };
+    try {
+      // With a client, the monitor starts the process only once the client is connected: no output is missed.
+      if (attached) {
+        await joinMonitorWhenReady(files.socket, client, {
+          tty, stdin, stdout: e.config.AttachStdout !== false, stderr: e.config.AttachStderr !== false, onEnd: settle,
+        }, () => failed);
+      }
+      const { pid } = await starting;
+      e.pid = pid;
+      if (e.exitCode === null) e.running = true; // a fast process may have ended (and been recorded) already
+    } catch (err) {
       e.exitCode = 126;
       fs.rmSync(e.dir, { recursive: true, force: true });
-      throw execError(err, e.config.Cmd![0]!);
-    });
-    e.pid = pid;
-    e.running = true;
+      throw execError(err as Error, e.config.Cmd![0]!);
+    }
     this.ctx.events.publish('container', `exec_start: ${e.config.Cmd!.join(' ')}`, rec.Id, { execID: id, name: rec.Name.slice(1), image: rec.ImageName });
-    const joined = client && !opts.detach
-      ? joinMonitor(files.socket, client, { tty, stdin, stdout: e.config.AttachStdout !== false, stderr: e.config.AttachStderr !== false }).catch(() => client.end())
-      : Promise.resolve();
-    await joined;
-    const finished = watchExit(files.exit, files.socket).then((exit) => {
-      e.running = false;
-      e.exitCode = exit?.exitCode ?? 126;
-      fs.rmSync(e.dir, { recursive: true, force: true });
-      rec.ExecIDs = rec.ExecIDs.filter((x) => x !== id);
-      this.ctx.events.publish('container', 'exec_die', rec.Id, { execID: id, exitCode: String(e.exitCode), name: rec.Name.slice(1), image: rec.ImageName });
-    });
+    const finished = watchExit(files.exit, files.socket)
+      .then((exit) => (e.exitCode === null ? this.finished(rec, e, exit.exitCode) : undefined))
+      .catch(() => (e.exitCode === null ? this.finished(rec, e, 126) : undefined));
     if (!opts.detach) await finished;
-    else finished.catch(() => undefined);
+  }
+
+  private finished(rec: ContainerRecord, e: ExecInstance, code: number): void {
+    e.running = false;
+    e.exitCode = code;
+    fs.rmSync(e.dir, { recursive: true, force: true });
+    rec.ExecIDs = rec.ExecIDs.filter((x) => x !== e.id);
+    this.ctx.events.publish('container', 'exec_die', rec.Id, { execID: e.id, exitCode: String(code), name: rec.Name.slice(1), image: rec.ImageName });
   }
 
   /** POST /exec/{id}/resize. */

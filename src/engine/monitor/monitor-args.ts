@@ -25,6 +25,8 @@ export interface MonitorOptions {
   stdinOnce?: boolean;
   /** The runtime's pid file (pass the same path to createContainer): tells the monitor which child is the init. */
   pidFile?: string;
+  /** Start the process only once one client is connected to the socket (exec: no output is missed). */
+  waitClient?: boolean;
   /** The monitor binary; default defaultMonitorPath(). */
   monitorPath?: string;
 }
@@ -73,6 +75,7 @@ export function monitorArgs(o: MonitorOptions): string[] {
   pathFlag('--console-socket', o.consoleSocket, true);
   if (o.stdin) args.push('--stdin');
   if (o.stdinOnce) args.push('--stdin-once');
+  if (o.waitClient) args.push('--wait-client');
   args.push('--');
   return args;
 }

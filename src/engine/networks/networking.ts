@@ -38,6 +38,8 @@ export class EngineNetworking implements ContainerNetworking {
     this.manager = new NetworkManager({ root: config.root, ...options });
     this.store = this.manager.store;
     this.netnsDir = path.join(config.runRoot, 'netns');
+    // NAT/forward rules of networks in use come back at once if the host's firewall was flushed meanwhile.
+    void this.manager.restoreRules().catch((e: Error) => log.warn(`restoring network rules: ${e.message}`));
   }
 
   netnsPath(id: string): string {

@@ -95,6 +95,8 @@ export function containerRoutes({ containers, attach }: ContainerRouteDeps): Rou
         const rec = containers.get(req.params.id!);
         const tty = rec.Config.Tty === true;
         const opts = { tty, stdin: req.bool('stdin') && rec.Config.OpenStdin === true, stdout: req.bool('stdout'), stderr: req.bool('stderr') };
+        // With an upgrade, a request body (dockerode sends its options as JSON) is not stdin: consume it first.
+        if (req.header('upgrade')) await drain(req.body());
         const client = res.hijack(streamContentType(tty));
         if (rec.State.Running) {
           await joinMonitor(containerPaths(ctx, rec.Id).socket, client, opts).catch(() => client.end());
@@ -109,7 +111,12 @@ export function containerRoutes({ containers, attach }: ContainerRouteDeps): Rou
       method: 'POST', path: '/containers/:id/resize', handler: async (req, res) => {
         const rec = containers.get(req.params.id!);
         if (!rec.State.Running) throw new EngineError(`cannot resize container ${rec.Id}: it is not running`, 'Conflict');
-        if (rec.Config.Tty) resizeTty(containerPaths(ctx, rec.Id).ctl, req.int('h', 0) ?? 0, req.int('w', 0) ?? 0);
+        try {
+          if (rec.Config.Tty) resizeTty(containerPaths(ctx, rec.Id).ctl, req.int('h', 0) ?? 0, req.int('w', 0) ?? 0);
+        } catch (e) {
+          // The CLI resizes as the container exits; a monitor already gone is not an error worth reporting.
+          if (rec.State.Running && !/exited|ENXIO|ENOENT/.test((e as Error).message)) throw e;
+        }
         res.status(200);
       },
     },
@@ -131,6 +138,14 @@ export function containerRoutes({ containers, attach }: ContainerRouteDeps): Rou
       },
     },
   ];
+}
+
+function drain(body: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => {
+    body.on('data', () => undefined);
+    body.on('end', resolve);
+    body.on('error', () => resolve());
+  });
 }
 
 /** `docker top`: ps's table restricted to the container's pids. */

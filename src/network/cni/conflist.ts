@@ -1,5 +1,6 @@
-// The CNI configuration list of a Berth bridge network (pure): bridge + host-local IPAM, then portmap and
-// firewall when wanted.
+// The CNI configuration list of a Berth bridge network (pure): bridge + host-local IPAM, then portmap when the
+// attachment publishes ports. NAT and forward rules are per network (iptables/), so the bridge plugin runs without
+// ipMasq and the firewall plugin is not used: neither adds per-container iptables rules.
 import { NetworkError } from '../errors.js';
 import type { NetworkResource } from '../types.js';
 import { CNI_VERSION, type CniConfList, type CniPluginConf } from './types.js';
@@ -9,8 +10,6 @@ export interface BridgeConfOptions {
   ipamDataDir: string;
   /** Include portmap (only when the attachment publishes ports: its DEL costs several iptables runs). */
   portmap: boolean;
-  /** Include the firewall plugin (ACCEPT rules in FORWARD, needed when the FORWARD policy is DROP, e.g. with dockerd). */
-  firewall: boolean;
 }
 
 /** Builds the configuration list that attaches a container to a bridge network. */
@@ -20,12 +19,11 @@ export function bridgeConfList(net: NetworkResource, o: BridgeConfOptions): CniC
     throw new NetworkError(`network ${net.Name} (${net.Driver}) has no bridge and subnet to attach containers to`, 'InvalidArgument');
   }
   const opt = net.Options;
-  const masquerade = !net.Internal && opt['com.docker.network.bridge.enable_ip_masquerade'] !== 'false';
   const bridge: CniPluginConf = {
     type: 'bridge',
     bridge: net.bridgeName,
     isGateway: true, // the bridge holds the gateway address, so the host reaches its containers
-    ipMasq: masquerade,
+    ipMasq: false, // the network's MASQUERADE rule is installed once (iptables/rules.ts), not per container
     hairpinMode: true, // a container reaches its own published ports
     ipam: {
       type: 'host-local',
@@ -40,7 +38,5 @@ export function bridgeConfList(net: NetworkResource, o: BridgeConfOptions): CniC
   if (Number.isInteger(mtu) && mtu > 0) bridge.mtu = mtu;
   const plugins: CniPluginConf[] = [bridge];
   if (o.portmap && !net.Internal) plugins.push({ type: 'portmap', capabilities: { portMappings: true }, snat: true });
-  // backend fixed to iptables: skips the plugin's firewalld probe over D-Bus on every call.
-  if (o.firewall) plugins.push({ type: 'firewall', backend: 'iptables' });
   return { cniVersion: CNI_VERSION, name: net.Name, plugins };
 }

@@ -60,6 +60,12 @@ export async function startContainer(ctx: RuntimeContext, id: string): Promise<v
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       }
       if (!isSameLiveProcess(c.state.pid, c.state.pidStartTime)) {
+        // It may have written its byte, exec'd and exited between our read and the liveness check: read once more.
+        try {
+          if (fs.readSync(fd, buf, 0, 1, null) === 1) break;
+        } catch {
+          /* EAGAIN: no byte was written */
+        }
         throw new RuntimeError(`start container "${id}": its process exited before it could be started`, 'FailedPrecondition');
       }
       sleepMs(1);

@@ -1,11 +1,12 @@
 // Two namespaces on a user-defined bridge network: distinct addresses in its subnet, they reach each other and
-// the gateway, CHECK passes, and detaching + removing the network leaves no veth, rule, lease or bridge.
+// the gateway, CHECK passes; detaching leaves no veth, lease or per-container rule, and removing the network
+// leaves no rule of the network and no bridge.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { isNetworkError, type NetworkManager } from '../../../src/network/index.js';
-import { NetHarness, inNetns, iptablesRules, leases, mentioning, portsOf } from './harness.js';
+import { isNetworkError, removeBridgeRules, type NetworkManager } from '../../../src/network/index.js';
+import { NetHarness, inNetns, iptablesRules, leases, leftovers, mentioning, portsOf, rulesOfNetwork } from './harness.js';
 
 const h = new NetHarness();
 let m: NetworkManager;
@@ -30,7 +31,7 @@ test('two containers on a bridge network get distinct addresses, ping each other
 
   const t0 = performance.now();
   const a = await m.attachContainer({ containerId: A, netnsPath: nsA, network: net.Name });
-  console.log(`ADD (bridge + firewall) took ${(performance.now() - t0).toFixed(1)} ms`);
+  console.log(`first ADD (network rules + bridge) took ${(performance.now() - t0).toFixed(1)} ms`);
   const b = await m.attachContainer({ containerId: B, netnsPath: nsB, network: net.Id.slice(0, 10) });
 
   for (const ep of [a, b]) {
@@ -66,11 +67,13 @@ test('two containers on a bridge network get distinct addresses, ping each other
   assert.deepEqual(await portsOf(bridge), [], 'no veth left on the bridge');
   assert.deepEqual(leases(h.root, net.Name), [], 'no IPAM lease left');
   const added = (await iptablesRules()).filter((l) => !rulesBefore.includes(l));
-  assert.deepEqual(mentioning(added, [A, B, A.slice(0, 12), B.slice(0, 12), '10.123.1.']), [], 'no iptables rule for the containers or subnet');
+  assert.deepEqual(mentioning(added, [A, B, A.slice(0, 12), B.slice(0, 12), `${a.IPAddress}/`, `${b.IPAddress}/`]), [], 'no iptables rule for the containers');
+  assert.equal(rulesOfNetwork(added, net.Id).length, 5, 'the network\'s own rules stay until it is removed');
   assert.equal((await inNetns(nsA, ['ip', '-o', 'link', 'show', 'eth0'])).code, 1, 'eth0 is gone from the namespace');
 
   await m.remove(net.Name);
   assert.equal(fs.existsSync(`/sys/class/net/${bridge}`), false, 'the bridge device is deleted with the network');
+  assert.deepEqual(leftovers(rulesBefore, await iptablesRules(), [net.Id, bridge, '10.123.1.']), [], 'iptables is as before the network');
   assert.equal(m.store.find(net.Name), undefined);
 });
 
@@ -86,4 +89,16 @@ test('a static address (--ip) is honoured, and one outside the subnet is refused
   await m.detachContainer({ containerId: A, network: net.Name });
   assert.deepEqual(leases(h.root, net.Name), []);
   await m.remove(net.Name);
+});
+
+test('the predefined bridge network keeps its rules when its containers are gone (as dockerd); removeBridgeRules clears them', async () => {
+  const rulesBefore = await iptablesRules();
+  const net = m.get('bridge');
+  const ns = await h.netns('d');
+  const ep = await m.attachContainer({ containerId: A, netnsPath: ns, network: 'bridge' });
+  assert.equal(ep.Gateway, '10.123.201.1');
+  await m.detachContainer({ containerId: A, network: 'bridge' });
+  assert.equal(rulesOfNetwork(await iptablesRules(), net.Id).length, 5, 'a network that is never removed keeps its rules');
+  await removeBridgeRules(net.bridgeName!);
+  assert.deepEqual(leftovers(rulesBefore, await iptablesRules(), [net.Id, net.bridgeName!, '10.123.201.']), [], 'iptables is as before');
 });

@@ -1,13 +1,14 @@
 // Shared setup for network integration tests: a private state root and namespace dir per test file, test-unique
-// bridge names and subnets, helpers to run commands inside a namespace, and leak checks (veths, iptables rules,
-// leases, mounts). The CNI plugins' shared chains (CNI-HOSTPORT-*, CNI-FORWARD, CNI-ADMIN) and the nftables
+// bridge names and subnets, helpers to run commands inside a namespace, servers in namespaces, the FORWARD policy
+// (restored at cleanup), and leak checks (veths, iptables rules, leases, mounts). The shared chains (Berth's
+// BERTH-POSTROUTING/BERTH-FORWARD, the CNI plugins' CNI-HOSTPORT-*, CNI-FORWARD, CNI-ADMIN) and the nftables
 // tables they live in are removed afterwards only if they did not exist before and are empty again, so a
 // real Berth or another test using them at the same time is never disturbed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { NetworkManager, createNetns, removeNetns, isNetnsMounted } from '../../../src/network/index.js';
 
@@ -62,6 +63,28 @@ export async function iptablesRules(): Promise<string[]> {
   return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, ''));
 }
 
+/** The rules carrying a Berth network's comment. */
+export function rulesOfNetwork(lines: string[], networkId: string): string[] {
+  return lines.filter((l) => l.includes(`--comment "berth network ${networkId}"`));
+}
+
+/** The jumps into Berth's chains, as Berth writes them. */
+export const BERTH_JUMPS = [
+  '-A POSTROUTING -m comment --comment "berth networks" -j BERTH-POSTROUTING',
+  '-A FORWARD -m comment --comment "berth networks" -j BERTH-FORWARD',
+];
+
+/**
+ * What a network's removal left behind: lines new since `before` that mention one of the needles, plus Berth's
+ * chains and jumps if they are new and no Berth network (another user's) has rules in them any more.
+ */
+export function leftovers(before: string[], after: string[], needles: string[]): string[] {
+  const added = after.filter((l) => !before.includes(l));
+  const othersInUse = after.some((l) => l.includes('--comment "berth network '));
+  const berth = othersInUse ? [] : added.filter((l) => /^:BERTH-|^-A BERTH-/.test(l) || BERTH_JUMPS.includes(l));
+  return [...new Set([...mentioning(added, needles), ...berth])];
+}
+
 /** Rule/chain lines mentioning any needle. */
 export function mentioning(lines: string[], needles: string[]): string[] {
   return lines.filter((l) => needles.some((n) => l.includes(n)));
@@ -109,11 +132,13 @@ export function primaryIPv4(): string {
 
 const SHARED_CHAINS: Record<string, { chain: string; jumps: string[] }[]> = {
   nat: [
+    { chain: 'BERTH-POSTROUTING', jumps: ['POSTROUTING -m comment --comment "berth networks" -j BERTH-POSTROUTING'] },
     { chain: 'CNI-HOSTPORT-DNAT', jumps: ['PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT', 'OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT'] },
     { chain: 'CNI-HOSTPORT-MASQ', jumps: ['POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ'] },
     { chain: 'CNI-HOSTPORT-SETMARK', jumps: [] },
   ],
   filter: [
+    { chain: 'BERTH-FORWARD', jumps: ['FORWARD -m comment --comment "berth networks" -j BERTH-FORWARD'] },
     { chain: 'CNI-FORWARD', jumps: ['FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD'] },
     { chain: 'CNI-ADMIN', jumps: [] },
   ],
@@ -124,6 +149,26 @@ const FIXED_RULES = [
   /^-A CNI-HOSTPORT-SETMARK -m comment --comment "CNI portfwd masquerade mark" -j MARK --set-xmark 0x2000\/0x2000$/,
   /^-A CNI-FORWARD -m comment --comment "CNI firewall plugin admin overrides" -j CNI-ADMIN$/,
 ];
+
+/** Waits until something listens on a TCP port inside a namespace (from its /proc/net/tcp and tcp6). */
+export async function waitListening(nsPath: string, port: number, timeoutMs = 5000): Promise<void> {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await inNetns(nsPath, ['cat', '/proc/net/tcp', '/proc/net/tcp6']);
+    if (new RegExp(`:${hex} 0+:0000 0A`).test(r.stdout)) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} in ${nsPath}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+/** The current FORWARD policy of the filter table (ACCEPT or DROP). */
+export async function forwardPolicy(): Promise<string> {
+  const r = await run('iptables', ['-S', 'FORWARD']);
+  const p = /^-P FORWARD (\S+)/m.exec(r.stdout)?.[1];
+  if (!p) throw new Error(`cannot read the FORWARD policy: ${r.stderr}`);
+  return p;
+}
 
 async function nftTables(): Promise<string[]> {
   const r = await run('nft', ['list', 'tables']);
@@ -142,6 +187,8 @@ export class NetHarness {
   private beforeChains = new Set<string>();
   private beforeTables: string[] = [];
   private readonly subnets: string[] = [];
+  private readonly children: ChildProcess[] = [];
+  private savedPolicy: string | undefined;
 
   /** Records which shared chains and tables exist before the test creates anything. */
   async start(): Promise<this> {
@@ -171,6 +218,34 @@ export class NetHarness {
     return name;
   }
 
+  /** Sets the FORWARD policy; the first call remembers the original, which cleanup (or restoreForwardPolicy) puts back. */
+  async setForwardPolicy(policy: 'ACCEPT' | 'DROP'): Promise<void> {
+    this.savedPolicy ??= await forwardPolicy();
+    const r = await run('iptables', ['-P', 'FORWARD', policy]);
+    if (r.code !== 0) throw new Error(`iptables -P FORWARD ${policy}: ${r.stderr}`);
+  }
+
+  /** Puts the FORWARD policy back as it was before setForwardPolicy. */
+  async restoreForwardPolicy(): Promise<void> {
+    if (this.savedPolicy === undefined) return;
+    const r = await run('iptables', ['-P', 'FORWARD', this.savedPolicy]);
+    if (r.code !== 0) throw new Error(`restoring the FORWARD policy ${this.savedPolicy}: ${r.stderr}: run "iptables -P FORWARD ${this.savedPolicy}"`);
+    this.savedPolicy = undefined;
+  }
+
+  /** A persistent "hi" TCP server inside a namespace (busybox nc -ll keeps listening), killed at cleanup. */
+  async serveHi(nsPath: string, port: number): Promise<void> {
+    this.children.push(spawn('nsenter', [`--net=${nsPath}`, 'busybox', 'nc', '-ll', '-p', String(port), '-e', 'echo', 'hi'], { stdio: 'ignore' }));
+    await waitListening(nsPath, port);
+  }
+
+  /** A TCP server inside a namespace that tells each client the address it came from, killed at cleanup. */
+  async servePeerAddress(nsPath: string, host: string, port: number): Promise<void> {
+    const py = `import socket\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(("${host}",${port}))\ns.listen(8)\nwhile True:\n c,a=s.accept()\n c.sendall((a[0]+"\\n").encode())\n c.close()\n`;
+    this.children.push(spawn('nsenter', [`--net=${nsPath}`, 'python3', '-c', py], { stdio: 'ignore' }));
+    await waitListening(nsPath, port);
+  }
+
   /** A new pinned namespace in this file's namespace dir. */
   async netns(name: string): Promise<string> {
     const p = path.join(this.nsDir, name);
@@ -181,6 +256,8 @@ export class NetHarness {
 
   /** Detaches whatever is still attached, removes namespaces, bridges, shared chains this file created, temp dirs. */
   async cleanup(): Promise<void> {
+    await this.restoreForwardPolicy();
+    for (const c of this.children) c.kill('SIGKILL');
     for (const m of this.managers) {
       for (const a of m.attachments()) await m.detachContainer({ containerId: a.containerId, network: a.networkId }).catch(() => undefined);
     }

@@ -18,32 +18,31 @@ const net = (o: Partial<NetworkResource> = {}): NetworkResource => ({
   Internal: false, Attachable: false, Options: {}, Labels: {}, bridgeName: 'br-ffffffffffff', ...o,
 });
 
-test('a bridge network becomes bridge + host-local, then portmap and firewall when wanted', () => {
-  const list = bridgeConfList(net(), { ipamDataDir: '/r/network/ipam', portmap: true, firewall: true });
+test('a bridge network becomes bridge (no ipMasq: NAT is per network) + host-local, then portmap when wanted; never firewall', () => {
+  const list = bridgeConfList(net(), { ipamDataDir: '/r/network/ipam', portmap: true });
   assert.equal(list.cniVersion, '1.0.0');
   assert.equal(list.name, 'web');
   assert.deepEqual(list.plugins, [
     {
-      type: 'bridge', bridge: 'br-ffffffffffff', isGateway: true, ipMasq: true, hairpinMode: true,
+      type: 'bridge', bridge: 'br-ffffffffffff', isGateway: true, ipMasq: false, hairpinMode: true,
       ipam: { type: 'host-local', ranges: [[{ subnet: '10.7.0.0/24', gateway: '10.7.0.1' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: '/r/network/ipam' },
       capabilities: { ips: true },
     },
     { type: 'portmap', capabilities: { portMappings: true }, snat: true },
-    { type: 'firewall', backend: 'iptables' },
   ]);
-  assert.deepEqual(bridgeConfList(net(), { ipamDataDir: '/d', portmap: false, firewall: false }).plugins.map((p) => p.type), ['bridge']);
+  assert.deepEqual(bridgeConfList(net(), { ipamDataDir: '/d', portmap: false }).plugins.map((p) => p.type), ['bridge']);
 });
 
-test('internal networks: no masquerade, no default route, no port publishing; options tune masquerade and MTU', () => {
-  const internal = bridgeConfList(net({ Internal: true }), { ipamDataDir: '/d', portmap: true, firewall: true });
+test('internal networks: no default route, no port publishing; options tune the MTU and never bring ipMasq back', () => {
+  const internal = bridgeConfList(net({ Internal: true }), { ipamDataDir: '/d', portmap: true });
   const bridge = internal.plugins[0]!;
   assert.equal(bridge.ipMasq, false);
   assert.deepEqual((bridge.ipam as { routes: unknown[] }).routes, []);
-  assert.deepEqual(internal.plugins.map((p) => p.type), ['bridge', 'firewall']);
-  const tuned = bridgeConfList(net({ Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false', 'com.docker.network.driver.mtu': '1400' } }), { ipamDataDir: '/d', portmap: false, firewall: false });
+  assert.deepEqual(internal.plugins.map((p) => p.type), ['bridge']);
+  const tuned = bridgeConfList(net({ Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.driver.mtu': '1400' } }), { ipamDataDir: '/d', portmap: false });
   assert.equal(tuned.plugins[0]!.ipMasq, false);
   assert.equal(tuned.plugins[0]!.mtu, 1400);
-  assert.throws(() => bridgeConfList(net({ Driver: 'host', bridgeName: undefined, IPAM: { Driver: 'default', Options: {}, Config: [] } }), { ipamDataDir: '/d', portmap: false, firewall: false }), /has no bridge/);
+  assert.throws(() => bridgeConfList(net({ Driver: 'host', bridgeName: undefined, IPAM: { Driver: 'default', Options: {}, Config: [] } }), { ipamDataDir: '/d', portmap: false }), /has no bridge/);
 });
 
 const LIST: CniConfList = {
