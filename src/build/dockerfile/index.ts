@@ -1,7 +1,7 @@
 // The Dockerfile front end: parse, expand, plan. Pure functions; no file system, no images.
 
 export { DockerfileError, ExpansionError } from './errors.js';
-export { parseDockerfile } from './parse.js';
+export { parseDockerfile, parseOnbuildTrigger } from './parse.js';
 export { expandWord, expandWords, type ShellEnv } from './expand.js';
 export { expandInstruction } from './expand-instruction.js';
 export { BuildArgs, StageArgs, PROXY_ARGS, type BuildArgValues } from './build-args.js';

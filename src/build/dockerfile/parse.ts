@@ -11,6 +11,27 @@ import type { ArgInstruction, Directives, Dockerfile, DockerfileWarning, Instruc
 
 /** Parses a Dockerfile; errors are DockerfileErrors naming the line. */
 export function parseDockerfile(text: string): Dockerfile {
+  const { directives, instructions, warnings } = readInstructions(text);
+  return { directives, ...groupStages(instructions), warnings };
+}
+
+/**
+ * Parses an ONBUILD trigger stored in a base image's config (`RUN echo hi`, heredoc bodies included), as Docker
+ * does when a later build starts FROM that image. Line numbers count within the trigger's text.
+ */
+export function parseOnbuildTrigger(expression: string): Instruction {
+  const { instructions } = readInstructions(expression);
+  const [trigger] = instructions;
+  if (instructions.length !== 1 || !trigger) {
+    throw new DockerfileError(`an ONBUILD trigger must be one instruction, got ${instructions.length}: ${JSON.stringify(expression)}`);
+  }
+  if (trigger.kind === 'ONBUILD' || trigger.kind === 'FROM' || trigger.kind === 'MAINTAINER') {
+    throw new DockerfileError(`${trigger.kind} isn't allowed as an ONBUILD trigger`, trigger.startLine, trigger.endLine);
+  }
+  return trigger;
+}
+
+function readInstructions(text: string): { directives: Directives; instructions: Instruction[]; warnings: DockerfileWarning[] } {
   const src = new SourceLines(text);
   const directiveReader = new DirectiveReader();
   const directives: Directives = { escape: '\\' };
@@ -56,7 +77,7 @@ export function parseDockerfile(text: string): Dockerfile {
   }
 
   if (instructions.length === 0) throw new DockerfileError('file with no instructions', Math.max(1, src.lineNumber));
-  return { directives, ...groupStages(instructions), warnings };
+  return { directives, instructions, warnings };
 }
 
 /** Reads the body of each heredoc the line opens, in order, up to its delimiter line. */

@@ -27,6 +27,8 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export class ContainerManager {
   private readonly hooks: ExitHooks;
+  /** Names claimed by creates still in flight (not yet in the store). */
+  private readonly pendingNames = new Set<string>();
 
   constructor(readonly ctx: ContainerContext) {
     this.hooks = {
@@ -83,29 +85,38 @@ export class ContainerManager {
     const warnings: string[] = [];
     if ((host.Memory ?? 0) > 0 && !swapAccounting()) warnings.push('Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.');
     const id = newContainerId();
-    const cname = name ? checkName(name) : generateName((n) => store.nameTaken(n));
+    const cname = name ? checkName(name) : generateName((n) => store.nameTaken(n) || this.pendingNames.has(n));
     store.checkNameFree(cname);
-    const rec: ContainerRecord = {
-      Id: id, Name: `/${cname}`, Created: new Date().toISOString(), Path: path, Args: args,
-      Config: { ...config, Image: imageRef }, HostConfig: host, Image: group.id, ImageName: imageRef,
-      State: { Status: 'created', Running: false, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
-      RestartCount: 0, Mounts: [], Networks: {}, Ports: {}, SnapshotKey: `container-${id}`, ExecIDs: [],
-    };
-    // Aliases and static addresses the client asked for are kept for the network layer.
-    if (netConfig?.EndpointsConfig) rec.Networks = Object.fromEntries(Object.entries(netConfig.EndpointsConfig).map(([k, v]) => [k, { ...v }]));
-    this.ctx.networking.validate(rec);
-    const { points, createdVolumes } = resolveMounts(rec, this.ctx.volumes);
-    rec.Mounts = points;
-    try {
-      await prepareRootfs(images, group.id, rec.SnapshotKey, { labels: { 'berth.io/container': id } });
-      store.add(rec);
-    } catch (e) {
-      for (const v of createdVolumes) this.ctx.volumes.remove(v, true);
-      await images.snapshots.remove(rec.SnapshotKey).catch(() => undefined);
-      throw e;
+    if (this.pendingNames.has(cname)) {
+      throw new EngineError(`Conflict. The container name "/${cname}" is already in use by a container being created. You have to remove (or rename) that container to be able to reuse that name.`, 'Conflict');
     }
-    this.ctx.events.publish('container', 'create', id, { image: rec.ImageName, name: cname });
-    return { Id: id, Warnings: warnings };
+    this.pendingNames.add(cname);
+    try {
+      const rec: ContainerRecord = {
+        Id: id, Name: `/${cname}`, Created: new Date().toISOString(), Path: path, Args: args,
+        Config: { ...config, Image: imageRef }, HostConfig: host, Image: group.id, ImageName: imageRef,
+        State: { Status: 'created', Running: false, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
+        RestartCount: 0, Mounts: [], Networks: {}, Ports: {}, SnapshotKey: `container-${id}`, ExecIDs: [],
+      };
+      // Aliases and static addresses the client asked for are kept for the network layer.
+      if (netConfig?.EndpointsConfig) rec.Networks = Object.fromEntries(Object.entries(netConfig.EndpointsConfig).map(([k, v]) => [k, { ...v }]));
+      this.ctx.networking.validate(rec);
+      const { points, createdVolumes } = resolveMounts(rec, this.ctx.volumes);
+      rec.Mounts = points;
+      try {
+        await prepareRootfs(images, group.id, rec.SnapshotKey, { labels: { 'berth.io/container': id } });
+        store.add(rec);
+      } catch (e) {
+        for (const v of createdVolumes) this.ctx.volumes.remove(v, true);
+        await images.snapshots.remove(rec.SnapshotKey).catch(() => undefined);
+        throw e;
+      }
+      this.ctx.events.publish('container', 'create', id, { image: rec.ImageName, name: cname });
+      return { Id: id, Warnings: warnings };
+    } finally {
+      // Claimed across the awaits above, so two creates in flight never pick the same generated name.
+      this.pendingNames.delete(cname);
+    }
   }
 
   /** POST /containers/{id}/start; NotModified when it already runs. */

@@ -5,6 +5,7 @@ import type { ImageContext } from '../context.js';
 import { parsePlatform } from '../manifest/platform.js';
 import { renderProgress } from '../progress/render.js';
 import { saveImages } from '../ops/save.js';
+import { finished } from 'node:stream/promises';
 import { loadImages } from '../ops/load.js';
 import { importImage } from '../ops/import.js';
 
@@ -22,7 +23,8 @@ export async function saveCommand(argv: string[], context: Ctx): Promise<number>
   try {
     await saveImages(ctx, positionals, out);
     if (tmp) {
-      await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
+      // saveImages ends the stream itself: wait for the file to be complete, then publish it.
+      await finished(out as fs.WriteStream);
       fs.renameSync(tmp, file!);
     }
   } catch (e) {

@@ -68,7 +68,8 @@ export async function startContainer(ctx: RuntimeContext, id: string): Promise<v
         }
         throw new RuntimeError(`start container "${id}": its process exited before it could be started`, 'FailedPrecondition');
       }
-      sleepMs(1);
+      // Asynchronously: a daemon starting many containers must not block its event loop on one of them.
+      await new Promise((r) => setTimeout(r, 1));
     }
     const hooks = c.state.config.hooks?.startContainer;
     if (hooks?.length) awaitStartHooks(id, fd, hooks);

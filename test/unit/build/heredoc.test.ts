@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDockerfile } from '../../../src/build/dockerfile/parse.js';
+import { parseDockerfile, parseOnbuildTrigger } from '../../../src/build/dockerfile/parse.js';
 import { heredocStart, heredocsInLine } from '../../../src/build/dockerfile/heredoc.js';
 import { DockerfileError } from '../../../src/build/dockerfile/errors.js';
 import type { Instruction } from '../../../src/build/dockerfile/types.js';
@@ -91,4 +91,16 @@ test('an unterminated heredoc is an error at the instruction\'s line', () => {
 
 test('a heredoc cannot be the COPY destination', () => {
   assert.throws(() => parseDockerfile('FROM busybox\nCOPY a <<EOF\nx\nEOF\n'), /COPY cannot accept a heredoc as a destination/);
+});
+
+test('an ONBUILD trigger read back from an image config parses to the same instruction', () => {
+  const [onbuild] = instructions('FROM busybox\nONBUILD COPY <<-EOF /etc/motd\n\thello\n\tEOF\n');
+  if (onbuild!.kind !== 'ONBUILD') assert.fail('not ONBUILD');
+  const again = parseOnbuildTrigger(onbuild.expression);
+  assert.equal(again.kind, 'COPY');
+  assert.deepEqual(again.kind === 'COPY' && again.inline, [{ name: 'EOF', content: 'hello\n', expand: true }]);
+  assert.deepEqual(parseOnbuildTrigger('RUN echo hi').kind, 'RUN');
+  assert.throws(() => parseOnbuildTrigger('FROM x'), /FROM isn't allowed as an ONBUILD trigger/);
+  assert.throws(() => parseOnbuildTrigger('RUN a\nRUN b'), /must be one instruction, got 2/);
+  assert.throws(() => parseOnbuildTrigger('BOGUS x'), /unknown instruction: BOGUS/);
 });
