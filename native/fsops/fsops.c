@@ -1,6 +1,7 @@
 /*
  * berth-fsops: the filesystem calls Node has no binding for — mknod (devices, fifos and overlay whiteouts),
- * extended attributes without following symlinks, and mount/umount for snapshots. One process serves a
+ * extended attributes without following symlinks, mount/umount for snapshots, and pinning a new network
+ * namespace (with lo up) on a file for the engine. One process serves a
  * whole layer unpack or snapshot operation over stdin/stdout, one request per line, so an image with
  * thousands of whiteouts costs one spawn.
  *
@@ -13,6 +14,12 @@
  * Replies: "ok[ payload]" or "err <errno> <message>".
  */
 #include <errno.h>
+#include <sched.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +82,28 @@ static int do_mount(const char *type, const char *source, const char *target, co
   return rc;
 }
 
+/* A new network namespace with lo up, pinned by a bind mount on `path` (an existing file): one fork, no exec. */
+static int pin_netns(const char *path) {
+  pid_t pid = fork();
+  if (pid < 0) return errno;
+  if (pid == 0) {
+    if (unshare(CLONE_NEWNET)) _exit(errno & 0xff);
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr)) _exit(errno & 0xff);
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr)) _exit(errno & 0xff);
+    /* Same mount namespace as the parent: the pin is visible to everyone once we exit. */
+    _exit(mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) ? errno & 0xff : 0);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return errno;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
 static void handle(char **f, int n) {
   char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
   size_t blen = 0, clen = 0;
@@ -113,6 +142,10 @@ static void handle(char **f, int n) {
   } else if (!strcmp(f[0], "mount") && n == 5) {
     if (unhex(f[1], &a, NULL) || unhex(f[2], &b, &blen) || unhex(f[3], &c, NULL) || unhex(f[4], &d, NULL)) goto bad;
     int rc = do_mount(a, b, c, d);
+    if (rc) reply_err(rc); else puts("ok");
+  } else if (!strcmp(f[0], "netns") && n == 2) {
+    if (unhex(f[1], &a, NULL)) goto bad;
+    int rc = pin_netns(a);
     if (rc) reply_err(rc); else puts("ok");
   } else if (!strcmp(f[0], "umount") && n == 3) {
     if (unhex(f[1], &a, NULL)) goto bad;

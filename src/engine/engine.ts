@@ -47,13 +47,14 @@ export async function openEngine(config: EngineConfig, log: Logger = createLogge
   const images = await openImageContext({ root: config.root });
   const events = createEventBus();
   let fsops: FsOps | undefined;
+  const openFs = async () => (fsops ??= openFsOps());
   const volumes = new VolumeStore(path.join(config.root, 'volumes'));
   const store = new ContainerStore(path.join(config.root, 'containers'));
-  const networking = await openNetworking(config, store, log);
+  const networking = await openNetworking(config, store, log, openFs);
   const ctx: ContainerContext = {
     config, store, volumes, images, events, networking,
     runtime: newContext({ root: path.join(config.runRoot, 'runtime'), cgroupParent: config.cgroupParent }),
-    fsops: async () => (fsops ??= openFsOps()),
+    fsops: openFs,
     locks: new KeyedLock(),
     waiters: new Waiters(),
     closing: false,

@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  NetworkManager, createNetns, removeNetns, parsePortBindings, hostsFile, resolvConf, hostnameFile, isNetworkError,
+  NetworkManager, isNetnsMounted, parsePortBindings, hostsFile, resolvConf, hostnameFile, isNetworkError,
   type NetworkStore, type NetworkResource, type PortMapping,
 } from '../../network/index.js';
+import type { FsOps } from '../../image/index.js';
 import type { EngineConfig } from '../config.js';
 import { EngineError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -34,7 +35,10 @@ export class EngineNetworking implements ContainerNetworking {
   readonly store: NetworkStore;
   private readonly netnsDir: string;
 
-  constructor(config: EngineConfig, private readonly containers: ContainerStore, private readonly log: Logger, options: { defaultBridgeName?: string; defaultSubnet?: string } = {}) {
+  constructor(
+    config: EngineConfig, private readonly containers: ContainerStore, private readonly log: Logger,
+    private readonly fsops: () => Promise<FsOps>, options: { defaultBridgeName?: string; defaultSubnet?: string } = {},
+  ) {
     this.manager = new NetworkManager({ root: config.root, ...options });
     this.store = this.manager.store;
     this.netnsDir = path.join(config.runRoot, 'netns');
@@ -83,7 +87,7 @@ export class EngineNetworking implements ContainerNetworking {
     }
     const nsPath = this.netnsPath(rec.Id);
     await this.teardown(rec); // leftovers of a run that was not cleaned up (crash) go first
-    await wrap(() => createNetns(nsPath));
+    await this.pinNetns(nsPath);
     try {
       const requests = net.Driver === 'bridge' ? publishRequests(rec) : [];
       const userDefined = net.Driver === 'bridge' && net.Name !== 'bridge';
@@ -107,7 +111,27 @@ export class EngineNetworking implements ContainerNetworking {
 
   async teardown(rec: ContainerRecord): Promise<void> {
     await wrap(() => this.manager.detachAll(rec.Id));
-    await wrap(() => removeNetns(this.netnsPath(rec.Id)));
+    await this.unpinNetns(this.netnsPath(rec.Id));
+  }
+
+  // The namespace is made and pinned by berth-fsops (one fork in a small process that is already running),
+  // not by spawning unshare/umount from the daemon: spawning from a large Node process costs milliseconds.
+  private async pinNetns(nsPath: string): Promise<void> {
+    if (isNetnsMounted(nsPath)) throw new EngineError(`network namespace ${nsPath} is still in use: remove the container's leftovers first`, 'Conflict');
+    fs.mkdirSync(path.dirname(nsPath), { recursive: true, mode: 0o711 });
+    fs.closeSync(fs.openSync(nsPath, 'a', 0o444));
+    try {
+      await (await this.fsops()).pinNetns(nsPath);
+    } catch (e) {
+      fs.rmSync(nsPath, { force: true });
+      throw new EngineError(`creating network namespace ${nsPath}: ${(e as Error).message}`, 'Internal');
+    }
+  }
+
+  private async unpinNetns(nsPath: string): Promise<void> {
+    const fsops = await this.fsops();
+    for (let i = 0; i < 8 && isNetnsMounted(nsPath); i++) await fsops.umount(nsPath).catch(() => fsops.umount(nsPath, 2));
+    fs.rmSync(nsPath, { force: true });
   }
 
   etcFiles(rec: ContainerRecord, setup: NetworkSetup): EtcFiles {
@@ -214,8 +238,8 @@ function safeRead(p: string): string {
 }
 
 /** Opens the engine's networking (the network store under <root>/network). */
-export async function openNetworking(config: EngineConfig, containers: ContainerStore, log: Logger): Promise<EngineNetworking> {
+export async function openNetworking(config: EngineConfig, containers: ContainerStore, log: Logger, fsops: () => Promise<FsOps>): Promise<EngineNetworking> {
   const bridge = process.env.BERTH_BRIDGE_NAME;
   const subnet = process.env.BERTH_BRIDGE_SUBNET;
-  return new EngineNetworking(config, containers, log, { ...(bridge ? { defaultBridgeName: bridge } : {}), ...(subnet ? { defaultSubnet: subnet } : {}) });
+  return new EngineNetworking(config, containers, log, fsops, { ...(bridge ? { defaultBridgeName: bridge } : {}), ...(subnet ? { defaultSubnet: subnet } : {}) });
 }

@@ -24,6 +24,8 @@ export interface FsOps {
   mount(type: string, source: string, target: string, options: string[]): Promise<void>;
   /** umount2(target, flags); flags 2 = MNT_DETACH. */
   umount(target: string, flags?: number): Promise<void>;
+  /** A new network namespace with lo up, pinned by a bind mount on `file` (which must exist). */
+  pinNetns(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,9 @@ export function openFsOps(binary = fsopsPath()): FsOps {
     },
     async umount(target, flags = 0) {
       await request('umount', target, [hex(target), String(flags)]);
+    },
+    async pinNetns(file) {
+      await request('netns', file, [hex(file)]);
     },
     async close() {
       const c = child;

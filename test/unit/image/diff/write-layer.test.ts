@@ -25,6 +25,7 @@ function xattrFsOps(xattrs: Record<string, Record<string, string>>): FsOps {
     },
     async mount() {},
     async umount() {},
+    async pinNetns() {},
     async close() {},
   };
 }

@@ -32,6 +32,7 @@ function recordingFsOps(): FsOps & { calls: Call[] } {
     },
     async mount() {},
     async umount() {},
+    async pinNetns() {},
     async close() {},
   };
 }

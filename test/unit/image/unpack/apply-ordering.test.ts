@@ -32,6 +32,7 @@ const fsops: FsOps = {
   },
   async mount() {},
   async umount() {},
+  async pinNetns() {},
   async close() {},
 };
 
