@@ -4,7 +4,7 @@
 //   2. 50 × `docker run -d busybox sleep 600`, 8 at a time (total wall time), then `docker rm -f` of the 50;
 //   3. memory with N idle containers: per-container processes (berth-monitor vs containerd-shim-runc-v2) and the
 //      daemons (berth daemon vs dockerd + containerd), VmRSS and PSS from /proc.
-// Prints a markdown section and writes it to docs/benchmarks-engine.md (keeping a "### Reading the figures" tail).
+// Prints a markdown section for docs/benchmarks.md ("Engine").
 // Run as root:  node dist/bench/engine-run.js [runs=10] [batch-rounds=runs] [idle-containers=20]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +25,6 @@ const BERTH_SUBNET = '10.201.0.0/24';
 const DOCKER_BRIDGE = 'dbench0';
 const DOCKER_BRIDGE_ADDR = '10.202.0.1/24';
 const repo = path.resolve(path.dirname(BERTH), '..');
-const docFile = path.join(repo, 'docs/benchmarks-engine.md');
 
 interface Engine { name: 'berth' | 'dockerd'; env: NodeJS.ProcessEnv; diagnostics: () => string }
 interface Proc { pid: number; ppid: number; comm: string; cmd: string }
@@ -399,8 +398,5 @@ const lines = [
   '',
 ];
 const out = lines.join('\n');
+// The section goes to stdout, to paste into docs/benchmarks.md with its "Reading the figures" notes.
 process.stdout.write(out);
-// Keep the hand-written interpretation across re-runs.
-const previous = fs.existsSync(docFile) ? fs.readFileSync(docFile, 'utf8') : '';
-const reading = previous.indexOf('### Reading the figures');
-fs.writeFileSync(docFile, `${out}${reading >= 0 ? `\n${previous.slice(reading)}` : ''}`);
