@@ -1,0 +1,52 @@
+// The build cache: step key (parent image id + the expanded instruction + COPY/ADD content checksums) → the
+// image that step produced, one JSON file per key under `<build state>/cache/`, so it survives a daemon restart.
+// A hit is used only when that image is still loadable with all its layers unpacked.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { loadLocalImage, type Descriptor, type ImageContext } from '../../image/index.js';
+import type { ImageState } from './types.js';
+
+export interface CacheEntry {
+  id: string;
+  target: Descriptor;
+}
+
+/** The cache key of a step: what Docker compares (parent image, the instruction after substitution, content). */
+export function stepKey(parentId: string | undefined, parts: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify({ parent: parentId ?? 'scratch', ...parts })).digest('hex');
+}
+
+export class BuildCache {
+  constructor(private readonly dir: string) {}
+
+  private file(key: string): string {
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  /** The cached image for a key, or undefined (unknown key, or its image or layers are gone). */
+  async lookup(ctx: ImageContext, key: string): Promise<ImageState | undefined> {
+    let entry: CacheEntry;
+    try {
+      entry = JSON.parse(await fs.readFile(this.file(key), 'utf8')) as CacheEntry;
+    } catch {
+      return undefined;
+    }
+    try {
+      const image = await loadLocalImage(ctx.content, { name: entry.id, target: entry.target, createdAt: '', updatedAt: '' }, ctx.platform);
+      if (image.id !== entry.id) return undefined;
+      for (const c of image.chainIds) await ctx.snapshots.stat(c);
+      return { id: image.id, target: entry.target, config: image.config, layers: image.manifest.layers, chain: image.chainIds };
+    } catch {
+      return undefined; // a missing cached image is a miss
+    }
+  }
+
+  /** Records a step's image under its key (atomically: a crash leaves the old entry or none). */
+  async store(key: string, entry: CacheEntry): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const tmp = `${this.file(key)}.${randomBytes(4).toString('hex')}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(entry));
+    await fs.rename(tmp, this.file(key));
+  }
+}
