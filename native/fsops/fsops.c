@@ -1,7 +1,8 @@
 /*
  * berth-fsops: the filesystem calls Node has no binding for — mknod (devices, fifos and overlay whiteouts),
  * extended attributes without following symlinks, mount/umount for snapshots, and pinning a new network
- * namespace (with lo up) on a file for the engine. One process serves a
+ * namespace (with lo up) on a file for the engine, and running short programs (CNI plugins) for the engine:
+ * forking this small process costs far less than forking the daemon. One process serves a
  * whole layer unpack or snapshot operation over stdin/stdout, one request per line, so an image with
  * thousands of whiteouts costs one spawn.
  *
@@ -14,6 +15,10 @@
  * Replies: "ok[ payload]" or "err <errno> <message>".
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <sched.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -104,6 +109,107 @@ static int pin_netns(const char *path) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
 }
 
+/* A NUL-separated list → a NULL-terminated vector, `first` in front when given. */
+static char **vec(char *buf, size_t len, char *first) {
+  size_t n = first ? 1 : 0;
+  for (size_t i = 0; i < len; i++) n += buf[i] == 0;
+  if (len && buf[len - 1]) n++;
+  char **v = calloc(n + 2, sizeof *v);
+  if (!v) return NULL;
+  size_t k = 0;
+  if (first) v[k++] = first;
+  for (size_t i = 0; i < len; i += strlen(buf + i) + 1) v[k++] = buf + i;
+  return v;
+}
+
+struct sink { char *buf; size_t len, cap; };
+
+static int drain(int fd, struct sink *s) {
+  char chunk[16384];
+  ssize_t r = read(fd, chunk, sizeof chunk);
+  if (r <= 0) return r == 0 || (errno != EAGAIN && errno != EINTR) ? -1 : 0;
+  if (s->len + (size_t)r > s->cap) {
+    size_t cap = (s->cap ? s->cap * 2 : 65536) + (size_t)r;
+    char *nb = realloc(s->buf, cap);
+    if (!nb) return -1;
+    s->buf = nb, s->cap = cap;
+  }
+  memcpy(s->buf + s->len, chunk, (size_t)r);
+  s->len += (size_t)r;
+  return 0;
+}
+
+static long long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Runs a program with the given argv tail, environment and stdin; replies with its status and output. The
+ * engine runs CNI plugins this way: forking this small process is far cheaper than forking the daemon.
+ */
+static void run_program(char *bin, char *args, size_t alen, char *env, size_t elen, const char *in, size_t inlen, long timeout_ms) {
+  char **argv = vec(args, alen, bin), **envp = vec(env, elen, NULL);
+  int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
+  struct sink out = { 0 }, err = { 0 };
+  if (!argv || !envp || pipe2(pin, O_CLOEXEC) || pipe2(pout, O_CLOEXEC) || pipe2(perr, O_CLOEXEC)) {
+    reply_err(errno ? errno : ENOMEM);
+    goto done;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    reply_err(errno);
+    goto done;
+  }
+  if (pid == 0) {
+    dup2(pin[0], 0), dup2(pout[1], 1), dup2(perr[1], 2);
+    signal(SIGPIPE, SIG_DFL);
+    execve(bin, argv, envp);
+    _exit(127);
+  }
+  close(pin[0]), close(pout[1]), close(perr[1]);
+  pin[0] = pout[1] = perr[1] = -1;
+  fcntl(pin[1], F_SETFL, O_NONBLOCK), fcntl(pout[0], F_SETFL, O_NONBLOCK), fcntl(perr[0], F_SETFL, O_NONBLOCK);
+  size_t off = 0;
+  if (!inlen) close(pin[1]), pin[1] = -1;
+  long long deadline = now_ms() + timeout_ms;
+  int timed_out = 0;
+  while (pout[0] >= 0 || perr[0] >= 0) {
+    struct pollfd p[3] = { { pout[0], POLLIN, 0 }, { perr[0], POLLIN, 0 }, { pin[1], POLLOUT, 0 } };
+    long long left = deadline - now_ms();
+    if (left <= 0) {
+      timed_out = 1;
+      kill(pid, SIGKILL);
+      break;
+    }
+    if (poll(p, 3, (int)left) < 0 && errno != EINTR) break;
+    if (p[0].revents && drain(pout[0], &out) < 0) close(pout[0]), pout[0] = -1;
+    if (p[1].revents && drain(perr[0], &err) < 0) close(perr[0]), perr[0] = -1;
+    if (p[2].revents && pin[1] >= 0) {
+      ssize_t w = write(pin[1], in + off, inlen - off);
+      if (w > 0) off += (size_t)w;
+      if (w < 0 && errno != EAGAIN && errno != EINTR) off = inlen;
+      if (off >= inlen) close(pin[1]), pin[1] = -1;
+    }
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  printf("ok %d ", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  if (out.len) put_hex(out.buf, out.len); else putchar('-');
+  putchar(' ');
+  if (err.len) put_hex(err.buf, err.len); else putchar('-');
+  printf(" %d\n", timed_out);
+done:
+  for (int i = 0; i < 2; i++) {
+    if (pin[i] >= 0) close(pin[i]);
+    if (pout[i] >= 0) close(pout[i]);
+    if (perr[i] >= 0) close(perr[i]);
+  }
+  free(out.buf), free(err.buf), free(argv), free(envp);
+}
+
 static void handle(char **f, int n) {
   char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
   size_t blen = 0, clen = 0;
@@ -143,6 +249,10 @@ static void handle(char **f, int n) {
     if (unhex(f[1], &a, NULL) || unhex(f[2], &b, &blen) || unhex(f[3], &c, NULL) || unhex(f[4], &d, NULL)) goto bad;
     int rc = do_mount(a, b, c, d);
     if (rc) reply_err(rc); else puts("ok");
+  } else if (!strcmp(f[0], "run") && n == 6) {
+    size_t alen = 0, elen = 0, inlen = 0;
+    if (unhex(f[1], &a, NULL) || unhex(f[2], &b, &alen) || unhex(f[3], &c, &elen) || unhex(f[4], &d, &inlen)) goto bad;
+    run_program(a, b, alen, c, elen, d, inlen, atol(f[5]));
   } else if (!strcmp(f[0], "netns") && n == 2) {
     if (unhex(f[1], &a, NULL)) goto bad;
     int rc = pin_netns(a);
@@ -166,6 +276,7 @@ int main(void) {
   size_t cap = 0;
   ssize_t len;
   setvbuf(stdout, NULL, _IOLBF, 0);
+  signal(SIGPIPE, SIG_IGN); /* a program that exits before reading its stdin must not take us with it */
   while ((len = getline(&line, &cap, stdin)) > 0) {
     if (line[len - 1] == '\n') line[len - 1] = 0;
     char *f[MAX_FIELDS], *save = NULL;

@@ -87,6 +87,7 @@ export async function openEngine(config: EngineConfig, log: Logger = createLogge
     close: async () => {
       ctx.closing = true;
       await fsops?.close();
+      await networking.close();
     },
   };
 }

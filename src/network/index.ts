@@ -14,3 +14,4 @@ export { probeHostPort } from './port-probe.js';
 export { hostsFile, hostnameFile, resolvConf, peersFor, type HostsOptions, type HostsPeer, type ResolvOptions, type NetworkMember } from './etc-files.js';
 export type { CniExec, CniInvocation, CniConfList, CniResult } from './cni/types.js';
 export type { AttachResult, NetworkResource, NetworkDriver, IpamConfig, PortMapping, PortBindings, PortProtocol, PublishRequest } from './types.js';
+export { createCniExec, spawnPlugin, DEFAULT_CNI_PATH, type PluginRunner, type CniExecOptions } from './cni/exec.js';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  NetworkManager, isNetnsMounted, parsePortBindings, hostsFile, resolvConf, hostnameFile, isNetworkError,
+  NetworkManager, createCniExec, isNetnsMounted, parsePortBindings, hostsFile, resolvConf, hostnameFile, isNetworkError,
   type NetworkStore, type NetworkResource, type PortMapping,
 } from '../../network/index.js';
 import type { FsOps } from '../../image/index.js';
@@ -15,6 +15,7 @@ import type { ContainerNetworking, EtcFiles, NetworkSetup } from '../containers/
 import type { ContainerStore } from '../containers/store.js';
 import type { ContainerRecord, EndpointSettings, PortBinding } from '../containers/types.js';
 import { hostnameOf } from '../containers/oci-spec.js';
+import { createRunnerPool } from './plugin-runner.js';
 
 /** Network layer errors in the engine's taxonomy (the API maps those to HTTP). */
 export function engineErrorOf(e: unknown): unknown {
@@ -32,6 +33,7 @@ async function wrap<T>(fn: () => Promise<T> | T): Promise<T> {
 
 export class EngineNetworking implements ContainerNetworking {
   readonly manager: NetworkManager;
+  private readonly plugins = createRunnerPool();
   readonly store: NetworkStore;
   private readonly netnsDir: string;
 
@@ -39,7 +41,7 @@ export class EngineNetworking implements ContainerNetworking {
     config: EngineConfig, private readonly containers: ContainerStore, private readonly log: Logger,
     private readonly fsops: () => Promise<FsOps>, options: { defaultBridgeName?: string; defaultSubnet?: string } = {},
   ) {
-    this.manager = new NetworkManager({ root: config.root, ...options });
+    this.manager = new NetworkManager({ root: config.root, ...options, exec: createCniExec({ run: this.plugins.run }) });
     this.store = this.manager.store;
     this.netnsDir = path.join(config.runRoot, 'netns');
     // NAT/forward rules of networks in use come back at once if the host's firewall was flushed meanwhile.
@@ -191,6 +193,11 @@ export class EngineNetworking implements ContainerNetworking {
       out[c.Id] = { Name: c.Name.slice(1), EndpointID: ep.EndpointID ?? '', MacAddress: ep.MacAddress ?? '', IPv4Address: ep.IPAddress ? `${ep.IPAddress}/${ep.IPPrefixLen}` : '', IPv6Address: '' };
     }
     return out;
+  }
+
+  /** Stops the resident plugin runners (daemon shutdown). */
+  close(): Promise<void> {
+    return this.plugins.close();
   }
 
   /** Removes a user-defined network (refused while running containers use it) and its bridge device. */

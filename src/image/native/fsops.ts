@@ -26,7 +26,16 @@ export interface FsOps {
   umount(target: string, flags?: number): Promise<void>;
   /** A new network namespace with lo up, pinned by a bind mount on `file` (which must exist). */
   pinNetns(file: string): Promise<void>;
+  /** Runs `bin args…` with exactly `env`, feeding `stdin`; killed after `timeoutMs`. */
+  run(bin: string, args: string[], env: Record<string, string>, stdin: string, timeoutMs: number): Promise<RunResult>;
   close(): Promise<void>;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  timedOut: boolean;
 }
 
 /** Path of the built berth-fsops binary. */
@@ -92,6 +101,14 @@ export function openFsOps(binary = fsopsPath()): FsOps {
     },
     async pinNetns(file) {
       await request('netns', file, [hex(file)]);
+    },
+    async run(bin, args, env, stdin, timeoutMs) {
+      const list = (items: string[]) => (items.length ? Buffer.from(items.join('\0')).toString('hex') : '-');
+      const envList = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+      const reply = await request('run', bin, [hex(bin), list(args), list(envList), stdin ? Buffer.from(stdin).toString('hex') : '-', String(Math.max(1, Math.round(timeoutMs)))]);
+      const [code, out, err, timedOut] = reply.split(' ');
+      const bytes = (h = '-') => (h === '-' ? Buffer.alloc(0) : Buffer.from(h, 'hex'));
+      return { code: Number(code), stdout: bytes(out), stderr: bytes(err), timedOut: timedOut === '1' };
     },
     async close() {
       const c = child;

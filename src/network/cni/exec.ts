@@ -9,10 +9,15 @@ import type { CniExec, CniInvocation } from './types.js';
 
 export const DEFAULT_CNI_PATH = ['/usr/lib/cni', '/opt/cni/bin'];
 
+/** How a plugin process is run: the default spawns from this process; the engine hands in a resident runner. */
+export type PluginRunner = (bin: string, env: Record<string, string>, stdin: string, timeoutMs: number) => Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean }>;
+
 export interface CniExecOptions {
   cniPath?: string[];
   /** A plugin stuck this long (e.g. on the xtables lock) is killed and reported. */
   timeoutMs?: number;
+  /** Runs the plugin binary (default: child_process.spawn from this process). */
+  run?: PluginRunner;
 }
 
 /** The real CniExec: finds the plugin in cniPath and runs it. */
@@ -34,10 +39,30 @@ export function createCniExec(o: CniExecOptions = {}): CniExec {
     }
     throw new NetworkError(`CNI plugin "${type}" not found in ${dirs.join(':')}: install containernetworking-plugins`, 'FailedPrecondition');
   };
-  return async (inv) => runPlugin(locate(inv.plugin.type), dirs, inv, timeoutMs);
+  const run = o.run ?? spawnPlugin;
+  return async (inv) => runPlugin(locate(inv.plugin.type), dirs, inv, timeoutMs, run);
 }
 
-function runPlugin(bin: string, dirs: string[], inv: CniInvocation, timeoutMs: number): Promise<unknown> {
+/** The default PluginRunner: a child of this process. */
+export const spawnPlugin: PluginRunner = (bin, env, stdin, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(bin, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', () => { /* exit status reports the failure */ });
+    child.once('error', (e) => { clearTimeout(timer); reject(e); });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
+    });
+    child.stdin.end(stdin);
+  });
+
+async function runPlugin(bin: string, dirs: string[], inv: CniInvocation, timeoutMs: number, run: PluginRunner): Promise<unknown> {
   const { runtime: rt, command, plugin, network } = inv;
   const env = {
     PATH: toolPath(),
@@ -48,33 +73,24 @@ function runPlugin(bin: string, dirs: string[], inv: CniInvocation, timeoutMs: n
     CNI_PATH: dirs.join(':'),
   };
   const what = `network ${network}: CNI plugin ${plugin.type} ${command} for container ${rt.containerId.slice(0, 12)}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.stdin.on('error', () => { /* exit status reports the failure */ });
-    child.once('error', (e) => { clearTimeout(timer); reject(new NetworkError(`${what}: cannot run ${bin}: ${e.message}`, 'Internal')); });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      const stdout = Buffer.concat(out).toString('utf8').trim();
-      const stderr = Buffer.concat(err).toString('utf8').trim();
-      if (timedOut) return reject(new CniPluginError(`${what} timed out after ${timeoutMs} ms and was killed`, plugin.type, command, network, 0, stderr));
-      if (code === 0) {
-        if (!stdout) return resolve(undefined);
-        try {
-          return resolve(JSON.parse(stdout));
-        } catch {
-          return reject(new CniPluginError(`${what}: unparsable result: ${stdout.slice(0, 200)}`, plugin.type, command, network, 0, stdout));
-        }
-      }
-      reject(pluginError(what, inv, code ?? -1, stdout, stderr));
-    });
-    child.stdin.end(JSON.stringify(inv.stdin));
-  });
+  let r: Awaited<ReturnType<PluginRunner>>;
+  try {
+    r = await run(bin, env, JSON.stringify(inv.stdin), timeoutMs);
+  } catch (e) {
+    throw new NetworkError(`${what}: cannot run ${bin}: ${(e as Error).message}`, 'Internal');
+  }
+  const stdout = r.stdout.trim();
+  const stderr = r.stderr.trim();
+  if (r.timedOut) throw new CniPluginError(`${what} timed out after ${timeoutMs} ms and was killed`, plugin.type, command, network, 0, stderr);
+  if (r.code === 0) {
+    if (!stdout) return undefined;
+    try {
+      return JSON.parse(stdout);
+    } catch {
+      throw new CniPluginError(`${what}: unparsable result: ${stdout.slice(0, 200)}`, plugin.type, command, network, 0, stdout);
+    }
+  }
+  throw pluginError(what, inv, r.code, stdout, stderr);
 }
 
 /** Turns a plugin's error output into an error naming the plugin, command, network and container. */

@@ -32,3 +32,24 @@ test('pinNetns makes a namespace with only lo, up; it differs from the host; umo
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('run: a program with exactly the given environment and stdin; its status, stdout and stderr; a timeout kills it', async () => {
+  const fsops = openFsOps();
+  try {
+    const r = await fsops.run('/bin/sh', ['-c', 'cat; echo "to stderr $FOO" >&2; exit 3'], { FOO: 'bar', PATH: '/bin:/usr/bin' }, 'from stdin', 5000);
+    assert.deepEqual({ code: r.code, out: r.stdout.toString(), err: r.stderr.toString(), timedOut: r.timedOut }, { code: 3, out: 'from stdin', err: 'to stderr bar\n', timedOut: false });
+    const env = await fsops.run('/usr/bin/env', [], { ONLY: '1' }, '', 5000);
+    assert.equal(env.stdout.toString(), 'ONLY=1\n');
+    const big = await fsops.run('/bin/sh', ['-c', 'head -c 300000 /dev/zero'], { PATH: '/bin:/usr/bin' }, '', 5000);
+    assert.equal(big.stdout.length, 300000);
+    const slow = await fsops.run('/bin/sleep', ['10'], {}, '', 200);
+    assert.equal(slow.timedOut, true);
+    assert.equal(slow.code, 128 + 9);
+    const missing = await fsops.run('/nonexistent', [], {}, '', 1000);
+    assert.equal(missing.code, 127);
+    // The runner is still there after all of that.
+    assert.equal((await fsops.run('/bin/true', [], {}, '', 1000)).code, 0);
+  } finally {
+    await fsops.close();
+  }
+});

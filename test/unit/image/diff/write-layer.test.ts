@@ -25,7 +25,7 @@ function xattrFsOps(xattrs: Record<string, Record<string, string>>): FsOps {
     },
     async mount() {},
     async umount() {},
-    async pinNetns() {},
+    async pinNetns() {}, async run() { throw new Error("not used here"); },
     async close() {},
   };
 }

@@ -12,7 +12,7 @@ import { isImageError } from '../../../../src/image/errors.js';
 function recorder(table: string[] = [], fail: (op: string, target: string, flags?: number) => number = () => 0) {
   const calls: string[] = [];
   const ops: FsOps = {
-    async mknod() {}, async setxattr() {}, async xattrs() { return new Map(); }, async close() {}, async pinNetns() {},
+    async mknod() {}, async setxattr() {}, async xattrs() { return new Map(); }, async close() {}, async pinNetns() {}, async run() { throw new Error("not used here"); },
     async mount(type, source, target, options) {
       calls.push(`mount ${type} ${source} ${target} ${options.join(',')}`);
       const errno = fail('mount', target);

@@ -32,7 +32,7 @@ const fsops: FsOps = {
   },
   async mount() {},
   async umount() {},
-  async pinNetns() {},
+  async pinNetns() {}, async run() { throw new Error("not used here"); },
   async close() {},
 };
 
