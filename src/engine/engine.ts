@@ -26,6 +26,7 @@ import { logsRoutes } from './routes/logs.js';
 import { archiveRoutes } from './routes/archive.js';
 import { volumeRoutes, volumeView } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
+import { buildRoutes } from './routes/build.js';
 
 export interface Engine {
   config: EngineConfig;
@@ -81,6 +82,7 @@ export async function openEngine(config: EngineConfig, log: Logger = createLogge
     ...archiveRoutes(containers),
     ...volumeRoutes(volumes, events, users),
     ...networkRoutes(networking, events),
+    ...buildRoutes({ images, events, fsops: openFs, runtime: ctx.runtime, runRoot: config.runRoot, bridge: (id) => networking.attachBuildContainer(id) }),
   ];
   return {
     config, services, containers, execs, volumes, networking, routes, log,

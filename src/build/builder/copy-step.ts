@@ -87,7 +87,7 @@ export async function prepareCopy(instr: CopyInstruction | AddInstruction, root:
     const mode = instr.chmod !== undefined ? parseChmod(instr.chmod, instr.startLine) : undefined;
     return {
       key: { kind: instr.kind, checksum, dest, chown: instr.chown, chmod: instr.chmod, extract: sources.map((s) => s.extract) },
-      comment: `${instr.kind} ${chown}${kind}:${checksum} in ${dest} `,
+      comment: `${instr.kind} ${chown}${kind}:${checksum} in ${instr.dest} `,
       cleanup,
       async apply(rootfs, fsops) {
         const id: CopyIdentity = instr.chown ? resolveChown(rootfs, instr.chown) : { uid: 0, gid: 0 };

@@ -116,6 +116,35 @@ export class EngineNetworking implements ContainerNetworking {
     await this.unpinNetns(this.netnsPath(rec.Id));
   }
 
+  /**
+   * A build RUN step on the default `bridge` network: a namespace pinned under <runRoot>/netns/build-<id>,
+   * attached like a container's, the /etc files it should see, and release() to detach and unpin it.
+   */
+  async attachBuildContainer(id: string): Promise<{ netnsPath: string; etc: { hosts: string; resolvConf: string }; release(): Promise<void> }> {
+    const containerId = `build-${id}`;
+    const nsPath = this.netnsPath(containerId);
+    const release = async (): Promise<void> => {
+      try {
+        await wrap(() => this.manager.detachAll(containerId));
+      } finally {
+        await this.unpinNetns(nsPath);
+      }
+    };
+    await this.pinNetns(nsPath);
+    try {
+      const r = await wrap(() => this.manager.attachContainer({ containerId, netnsPath: nsPath, network: 'bridge', ifName: 'eth0' }));
+      const hostname = id.slice(0, 12);
+      return {
+        netnsPath: nsPath,
+        etc: { hosts: hostsFile({ hostname, ...(r.IPAddress ? { ip: r.IPAddress } : {}) }), resolvConf: resolvConf(safeRead('/etc/resolv.conf')) },
+        release,
+      };
+    } catch (e) {
+      await release().catch(() => undefined);
+      throw e;
+    }
+  }
+
   // The namespace is made and pinned by berth-fsops (one fork in a small process that is already running),
   // not by spawning unshare/umount from the daemon: spawning from a large Node process costs milliseconds.
   private async pinNetns(nsPath: string): Promise<void> {

@@ -44,10 +44,41 @@ export async function imageSize(ctx: ImageContext, g: ImageGroup): Promise<numbe
   return total;
 }
 
-/** Every image, newest first (`docker images`; dangling ones only with `all` or when untagged). */
-export async function listImages(ctx: ImageContext): Promise<ImageSummary[]> {
+// The label the builder (src/build) puts on its step images' records: the id of the image the step started
+// from. Spelled out here because the image layer must not import the build layer.
+const BUILD_PARENT_LABEL = 'berth.build.parent';
+
+/**
+ * Docker's intermediate images: unnamed build-step images (records labelled by the builder) that another image
+ * was built on — its history and layers start with theirs (a tag replaces the child's own record, so the label
+ * cannot say). `docker images` hides them unless -a; an unnamed final image (a build without -t, the last good
+ * step of a failed build) has no such child and stays visible as `<none>`, as with dockerd.
+ */
+function intermediateIds(groups: ImageGroup[]): Set<string> {
+  const out = new Set<string>();
+  const historyOf = (g: ImageGroup) => (g.image.config.history ?? []).map((h) => JSON.stringify(h));
+  for (const g of groups) {
+    if (namedRecords(g).length > 0 || !g.records.every((r) => r.labels?.[BUILD_PARENT_LABEL] !== undefined)) continue;
+    const mine = historyOf(g);
+    const layers = g.image.config.rootfs?.diff_ids ?? [];
+    const isParent = groups.some((c) => {
+      if (c.id === g.id) return false;
+      const theirs = historyOf(c);
+      const cl = c.image.config.rootfs?.diff_ids ?? [];
+      return theirs.length > mine.length && mine.every((h, i) => theirs[i] === h) && layers.every((l, i) => cl[i] === l);
+    });
+    if (isParent) out.add(g.id);
+  }
+  return out;
+}
+
+/** Every image, newest first (`docker images`); build intermediates only with `all` (`docker images -a`). */
+export async function listImages(ctx: ImageContext, options: { all?: boolean } = {}): Promise<ImageSummary[]> {
   const out: ImageSummary[] = [];
-  for (const g of await imageGroups(ctx)) {
+  const groups = await imageGroups(ctx);
+  const hidden = options.all ? new Set<string>() : intermediateIds(groups);
+  for (const g of groups) {
+    if (hidden.has(g.id)) continue;
     const { tags, digests } = namesOf(g);
     const size = await imageSize(ctx, g);
     out.push({

@@ -51,7 +51,7 @@ test('Go-style Dockerfile: WORKDIR, COPY, RUN, CMD make layers, config and histo
   const mine = history.slice(-4);
   assert.equal(mine[0]!.created_by, '/bin/sh -c #(nop) WORKDIR /app');
   assert.equal(mine[0]!.empty_layer, undefined);
-  assert.match(mine[1]!.created_by, /^\/bin\/sh -c #\(nop\) COPY dir:[0-9a-f]{64} in \/app $/);
+  assert.match(mine[1]!.created_by, /^\/bin\/sh -c #\(nop\) COPY dir:[0-9a-f]{64} in \. $/);
   assert.equal(mine[2]!.created_by, '/bin/sh -c write out/built yes');
   assert.equal(mine[3]!.created_by, '/bin/sh -c #(nop)  CMD ["/app/server"]');
   assert.equal(mine[3]!.empty_layer, true);
