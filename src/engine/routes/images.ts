@@ -51,7 +51,7 @@ export function imageRoutes(services: EngineServices): Route[] {
 }
 
 async function list(ctx: ImageContext, req: ApiRequest, res: ApiResponse): Promise<void> {
-  const images = await filterImageList(ctx, await listImages(ctx), req.filters());
+  const images = await filterImageList(ctx, await listImages(ctx, { all: req.bool('all') }), req.filters());
   // Before API 1.44 RepoDigests appeared only with digests=1; later clients always get them.
   const digests = req.versionAtLeast('1.44') || req.bool('digests');
   res.json(200, images.map((i) => (digests ? i : { ...i, RepoDigests: [] })));
