@@ -5,8 +5,8 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawn } from 'node:child_process';
 import { EngineDaemon, type RunResult } from '../fixtures/engine-daemon.js';
+import { rulesMentioning, removeBridgeRules, removeBridge, hostRun as host } from '../fixtures/host-network.js';
 
 if (process.getuid?.() !== 0) throw new Error('engine interop tests need root (namespaces, cgroups, CNI)');
 
@@ -39,44 +39,9 @@ after(async () => {
   assert.deepEqual(rules, [], `iptables rules for ${SUBNET_PREFIX}0/24 left behind`);
 });
 
-/** Runs a host program without stdin, asynchronously. */
-function host(cmd: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
-/** The iptables rules (table and -A line) that mention any of `needles`. */
-async function rulesMentioning(...needles: string[]): Promise<{ table: string; rule: string }[]> {
-  let table = '';
-  const out: { table: string; rule: string }[] = [];
-  for (const l of (await host('iptables-save', [])).stdout.split('\n')) {
-    if (l.startsWith('*')) table = l.slice(1);
-    else if (l.startsWith('-A ') && needles.some((n) => l.includes(n))) out.push({ table, rule: l });
-  }
-  return out;
-}
 
-/** Deletes the default bridge's rules (NAT, forwarding): like dockerd, the daemon keeps them, and the bridge, after it stops. */
-async function removeBridgeRules(bridge: string): Promise<void> {
-  for (const r of await rulesMentioning(bridge)) {
-    const args = (r.rule.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"(.*)"$/, '$1'));
-    if (!args.includes(bridge)) continue;
-    args[0] = '-D';
-    await host('iptables', ['-t', r.table, ...args]);
-  }
-}
 
-/** Deletes a bridge device if it exists (the daemon creates the default bridge on first use and keeps it). */
-async function removeBridge(name: string): Promise<void> {
-  if ((await host('ip', ['link', 'show', name])).status === 0) await host('ip', ['link', 'del', name]);
-}
 
 function why(args: string[], r: RunResult): string {
   const log = d.logs().split('\n').filter((l) => !/level=debug/.test(l) || / → [45]\d\d/.test(l)).slice(-10).join('\n');

@@ -8,8 +8,8 @@ import os from 'node:os';
 import net from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { EngineDaemon, type RunResult } from '../fixtures/engine-daemon.js';
+import { rulesMentioning, removeBridgeRules, removeBridge, hostRun as run } from '../fixtures/host-network.js';
 
 if (process.getuid?.() !== 0) throw new Error('engine interop tests need root (namespaces, CNI, iptables)');
 
@@ -38,50 +38,11 @@ after(async () => {
   assert.deepEqual(rules, [], 'iptables rules for this file\'s subnets left behind');
 });
 
-/** The iptables rules (table and -A line) that mention any of `needles`. */
-async function rulesMentioning(...needles: string[]): Promise<{ table: string; rule: string }[]> {
-  let table = '';
-  const out: { table: string; rule: string }[] = [];
-  for (const l of (await run('iptables-save', [])).stdout.split('\n')) {
-    if (l.startsWith('*')) table = l.slice(1);
-    else if (l.startsWith('-A ') && needles.some((n) => l.includes(n))) out.push({ table, rule: l });
-  }
-  return out;
-}
 
-/** Deletes the default bridge's rules (NAT, forwarding): like dockerd, the daemon keeps them, and the bridge, after it stops. */
-async function removeBridgeRules(bridge: string): Promise<void> {
-  for (const r of await rulesMentioning(bridge)) {
-    const args = (r.rule.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"(.*)"$/, '$1'));
-    if (!args.includes(bridge)) continue;
-    args[0] = '-D';
-    await run('iptables', ['-t', r.table, ...args]);
-  }
-}
 
-/** Deletes a bridge device if it exists (the daemon creates the default bridge on first use and keeps it). */
-async function removeBridge(name: string): Promise<void> {
-  if ((await run('ip', ['link', 'show', name])).status === 0) await run('ip', ['link', 'del', name]);
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs a host program without stdin (async: the daemon and HTTP servers share this event loop). */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 function why(args: string[], r: RunResult): string {
   const log = d.logs().split('\n').filter((l) => !/level=debug/.test(l) || / → [45]\d\d/.test(l)).slice(-12).join('\n');
