@@ -3,7 +3,8 @@
 // containers and volumes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { EngineDaemon } from '../fixtures/engine-daemon.js';
+import { spawnSync } from 'node:child_process';
+import { EngineDaemon, run } from '../fixtures/engine-daemon.js';
 
 let d: EngineDaemon;
 
@@ -53,4 +54,24 @@ test('system df lists images, containers and volumes', async () => {
   assert.match(df.stdout, /dfvol/);
   assert.equal((await d.docker(['rm', '-v', 'dfc'])).status, 0);
   assert.equal((await d.docker(['volume', 'rm', 'dfvol'])).status, 0);
+});
+
+test('an export whose reader stops early leaves no tar behind; event times are exact nanoseconds', async () => {
+  assert.equal((await d.docker(['run', '-d', '--network', 'none', '--name', 'exp', 'busybox', 'sleep', '60'])).status, 0);
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const r = await run('sh', ['-c', `DOCKER_HOST=unix://${d.socket} docker export exp | head -c 100 | wc -c`]);
+  assert.equal(r.stdout.trim(), '100');
+  const daemonPid = d.pid!;
+  for (let i = 0; i < 50; i++) {
+    const kids = spawnSync('pgrep', ['-P', String(daemonPid), '-x', 'tar'], { encoding: 'utf8' }).stdout.trim();
+    if (!kids) break;
+    assert.ok(i < 49, `tar still running under the daemon: ${kids}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const ev = await d.docker(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--format', '{{json .}}', '--filter', 'container=exp']);
+  const nanos = ev.stdout.trim().split('\n').map((line) => BigInt(/"timeNano":(\d+)/.exec(line)![1]!));
+  assert.ok(nanos.length >= 2, ev.stdout);
+  // A double near 1.8e18 can only hold multiples of 256: exact clock values almost never all are.
+  assert.ok(nanos.some((n) => n % 256n !== 0n), `timeNano values were rounded: ${nanos.join(' ')}`);
+  assert.equal((await d.docker(['rm', '-f', 'exp'])).status, 0);
 });

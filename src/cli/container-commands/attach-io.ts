@@ -1,6 +1,7 @@
 // The terminal side of attach, run -i/-t, start -a and exec: copy the hijacked stream to stdout/stderr,
 // feed stdin into it (half-closing at EOF so the container sees it), put the terminal in raw mode for a
 // TTY, keep the container's TTY the terminal's size (resize at start and on SIGWINCH), and forward signals.
+import { spawnSync } from 'node:child_process';
 import { copyOutput, type EngineClient, type Hijacked } from '../../engine/client/index.js';
 import type { Io } from './context.js';
 
@@ -58,6 +59,9 @@ export async function pumpStreams(h: Hijacked, io: Io, opts: SessionOptions): Pr
 function rawMode(stdin: NodeJS.ReadStream): () => void {
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return () => {};
   stdin.setRawMode(true);
+  // libuv's raw mode keeps output processing (ONLCR): the container's "\r\n" would reach the screen as
+  // "\r\r\n". docker's raw mode turns it off; so do we. setRawMode(false) restores the saved settings.
+  spawnSync('stty', ['-opost'], { stdio: [(stdin as unknown as { fd: number }).fd, 'ignore', 'ignore'] });
   return () => stdin.setRawMode(false);
 }
 
@@ -83,9 +87,15 @@ const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SI
 
 /** Forwards the signals this CLI receives to the container (docker's --sig-proxy); returns the stop function. */
 export function proxySignals(client: EngineClient, containerId: string): () => void {
+  let interrupts = 0;
   const handlers = PROXIED.map((sig) => {
     const h = () => {
       client.send('POST', `/containers/${encodeURIComponent(containerId)}/kill`, { query: { signal: sig.replace(/^SIG/, '') } }).catch(() => undefined);
+      // A container that ignores them must not hold the terminal hostage: the third one ends berth, as docker.
+      if ((sig === 'SIGINT' || sig === 'SIGTERM') && ++interrupts >= 3) {
+        process.stderr.write('got 3 SIGTERM/SIGINTs, forcefully exiting\n');
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      }
     };
     process.on(sig, h);
     return [sig, h] as const;

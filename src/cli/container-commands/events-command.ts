@@ -58,11 +58,17 @@ export async function eventsCommand(argv: string[], ctx: CommandContext): Promis
   const format = str(flags, 'format');
   const res = await (await ctx.client()).request('GET', '/events', { query: { since, until, filters: filtersQuery(list(flags, 'filter')) } });
   const print = (line: string) => {
-    if (format === 'json') return void ctx.io.stdout.write(line + '\n');
     const e = JSON.parse(line) as EngineEvent;
     // JSON numbers lose the last digits of timeNano: take them from the text.
-    const exact = /"timeNano"\s*:\s*(\d+)/.exec(line);
-    if (exact) e.timeNano = exact[1]!;
+    const exact = /"timeNano"\s*:\s*(\d+)/.exec(line)?.[1];
+    if (format === 'json') {
+      // docker's field order: the legacy status/id/from first, attributes sorted (a marshalled Go map).
+      const { status, id, from, ...rest } = e;
+      if (rest.Actor?.Attributes) rest.Actor = { ...rest.Actor, Attributes: Object.fromEntries(Object.entries(rest.Actor.Attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+      const text = JSON.stringify({ status, id, from, ...rest });
+      return void ctx.io.stdout.write((exact ? text.replace(/"timeNano":\d+(\.\d+)?(e\+\d+)?/, `"timeNano":${exact}`) : text) + '\n');
+    }
+    if (exact) e.timeNano = exact;
     ctx.io.stdout.write(format ? renderTemplate(format, e) + '\n' : eventLine(e));
   };
   const onInt = () => res.destroy();

@@ -3,11 +3,12 @@
 // with --rm; its headers arrive before start) → start → resize → copy streams → the exit code from wait.
 // Exit codes as docker's: 125 when the daemon refuses, 126/127 when the command cannot be run.
 import fs from 'node:fs';
-import { ApiError, readAll, seg, type EngineClient } from '../../engine/client/index.js';
+import type { IncomingMessage } from 'node:http';
+import { ApiError, readAll, seg, type EngineClient, type Hijacked } from '../../engine/client/index.js';
 import { usageText, parseCommand } from './argv.js';
 import { buildCreatePlan, type CreatePlan } from './create-body.js';
 import { CommandError, type CommandContext } from './context.js';
-import { followTerminalSize, proxySignals, pumpStreams } from './attach-io.js';
+import { consoleSize, followTerminalSize, proxySignals, pumpStreams } from './attach-io.js';
 import { pullThroughDaemon, withDefaultTag } from './pull.js';
 import { CREATE_FLAGS, RUN_FLAGS } from './run-flags.js';
 
@@ -80,6 +81,9 @@ export async function runCommand(argv: string[], ctx: CommandContext): Promise<n
   const { plan, flags } = parsed;
   const detach = flags.detach === true;
   if (plan.attach.stdin && plan.tty && !ctx.io.stdin.isTTY) throw new CommandError('the input device is not a TTY', 1);
+  // Like docker: the TTY starts at our terminal's size (then follows it with resize).
+  const size = plan.tty ? consoleSize(ctx.io) : undefined;
+  if (size && !detach) plan.body.HostConfig.ConsoleSize = size;
   const client = await ctx.client();
   let id: string;
   try {
@@ -99,11 +103,16 @@ export async function runCommand(argv: string[], ctx: CommandContext): Promise<n
   }
 
   const { stdin, stdout, stderr } = plan.attach;
-  const hijacked = stdin || stdout || stderr
-    ? await client.hijack('POST', `${path}/attach`, { query: { stream: true, stdin, stdout, stderr } }).catch((e) => { throw daemonFailure('run', e); })
-    : undefined;
-  // The wait is registered before start (its headers come back at once), so a quick exit is not missed.
-  const waitRes = await client.request('POST', `${path}/wait`, { query: { condition: plan.autoRemove ? 'removed' : 'next-exit' } });
+  let hijacked: Hijacked | undefined;
+  let waitRes: IncomingMessage;
+  try {
+    if (stdin || stdout || stderr) hijacked = await client.hijack('POST', `${path}/attach`, { query: { stream: true, stdin, stdout, stderr } });
+    // The wait is registered before start (its headers come back at once), so a quick exit is not missed.
+    waitRes = await client.request('POST', `${path}/wait`, { query: { condition: plan.autoRemove ? 'removed' : 'next-exit' } });
+  } catch (e) {
+    hijacked?.stream.destroy();
+    throw daemonFailure('run', e);
+  }
   const waitBody = readAll(waitRes).then((b) => JSON.parse(b.toString('utf8') || '{}') as { StatusCode?: number; Error?: { Message?: string } | null });
   waitBody.catch(() => undefined);
   try {

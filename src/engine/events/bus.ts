@@ -28,6 +28,11 @@ export function eventNano(event: EngineEvent): bigint {
   return exact.get(event) ?? BigInt(event.timeNano);
 }
 
+/** The event as a JSON line body, with timeNano written exactly (a JS number would round it to ~256 ns). */
+export function eventJson(event: EngineEvent): string {
+  return JSON.stringify(event).replace(/"timeNano":[0-9.e+]+/, `"timeNano":${eventNano(event)}`);
+}
+
 /** Creates an in-memory event bus. */
 export function createEventBus(options: { capacity?: number; clock?: () => bigint } = {}): EventBus {
   const capacity = options.capacity ?? EVENT_HISTORY;

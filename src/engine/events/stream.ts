@@ -4,7 +4,7 @@
 import type { ApiRequest, ApiResponse } from '../api/router.js';
 import { EngineError } from '../errors.js';
 import type { EngineEvent, EventBus } from '../services.js';
-import { eventNano } from './bus.js';
+import { eventJson, eventNano } from './bus.js';
 import { eventMatches, validateEventFilters } from './filter.js';
 import { parseTimestampNano } from './timestamp.js';
 
@@ -30,7 +30,7 @@ export async function streamEvents(bus: EventBus, req: ApiRequest, res: ApiRespo
   const out = res.stream('application/json');
   try {
     const send = (e: EngineEvent) => {
-      if (eventMatches(e, filters) && inRange(e) && !out.destroyed && !out.writableEnded) out.write(JSON.stringify(e) + '\n');
+      if (eventMatches(e, filters) && inRange(e) && !out.destroyed && !out.writableEnded) out.write(eventJson(e) + '\n');
     };
     // dockerd replays only when asked: since, or until (everything before it).
     const history = since !== undefined || until !== undefined ? bus.history(since ?? 0n) : [];

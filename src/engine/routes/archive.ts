@@ -35,8 +35,15 @@ function tarTo(out: NodeJS.WritableStream, cwd: string, names: string[]): Promis
     let err = '';
     tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
     tar.stdout.pipe(out as NodeJS.WritableStream & { end(): void });
+    // A client that stops reading (docker export | head) must not leave tar blocked on its output forever.
+    const stop = () => tar.kill('SIGKILL');
+    (out as NodeJS.EventEmitter).once('close', stop);
     tar.on('error', reject);
-    tar.on('close', (code) => (code === 0 || code === 1 ? resolve() : reject(new Error(`tar: ${err.trim()}`))));
+    tar.on('close', (code) => {
+      (out as NodeJS.EventEmitter).removeListener('close', stop);
+      if (code === 0 || code === 1) resolve();
+      else reject(new Error(`tar: ${err.trim()}`));
+    });
   });
 }
 
