@@ -47,7 +47,7 @@ Commands:
   system     system df (disk usage), system info, system events
   events     real-time events from the daemon
   cluster    the Kubernetes-compatible control plane: up, down, status, serve, credentials
-  demo       an isolated, limited busybox container, then an image pushed to a local registry, pulled and run
+  demo       an isolated, limited busybox container; an image pushed, pulled and run; the daemon driven by docker
   version    print the version
 
 Run 'berth COMMAND --help' for more information on a command.
