@@ -7,6 +7,7 @@ import http from 'node:http';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { packageRoot } from '../common/package-root.js';
 import { makeBusyboxRootfs } from './busybox.js';
+import { removeBridgeRules } from '../network/index.js';
 
 const BRIDGE = 'berthdemo0';
 
@@ -77,7 +78,9 @@ export async function runEngineDemo(tmp: string): Promise<boolean> {
     docker(env, ['network', 'rm', 'demo'], false);
     daemon.kill('SIGTERM');
     await new Promise((r) => (daemon.exitCode === null ? daemon.once('exit', r) : r(null)));
+    // The default bridge and its NAT rules outlive a daemon (as docker0's do); the demo's go with it.
     spawnSync('ip', ['link', 'del', BRIDGE]);
+    await removeBridgeRules(BRIDGE).catch((e: Error) => console.error(`removing the demo bridge's rules: ${e.message}`));
   }
   console.log(ok ? '== engine demo done: containers, ports, networks by name, and a daemon restart' : '== engine demo FAILED (see the output above)');
   return ok;

@@ -26,4 +26,6 @@ test('berth demo shows the container and the image round trip', () => {
   assert.deepEqual(after, before, 'the demo removed its temp dir');
   assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes('berth-demo-'), 'no mounts left');
   assert.equal(spawnSync('pgrep', ['-f', 'berth-demo-.*registry.yml']).status, 1, 'the demo registry stopped');
+  assert.ok(!spawnSync('iptables-save', { encoding: 'utf8' }).stdout.includes('berthdemo0'), 'no iptables rule of the demo bridge left');
+  assert.notEqual(spawnSync('ip', ['link', 'show', 'berthdemo0']).status, 0, 'the demo bridge is gone');
 });
