@@ -72,8 +72,17 @@ type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export class Waiters {
   private readonly list: { id: string; condition: WaitCondition; resolve: (code: number) => void }[] = [];
 
-  add(id: string, condition: WaitCondition): Promise<number> {
-    return new Promise((resolve) => this.list.push({ id, condition, resolve }));
+  /** Resolves with the exit code when `condition` is met; an aborted wait is dropped and resolves with -1. */
+  add(id: string, condition: WaitCondition, signal?: AbortSignal): Promise<number> {
+    return new Promise((resolve) => {
+      const entry = { id, condition, resolve };
+      this.list.push(entry);
+      signal?.addEventListener('abort', () => {
+        const i = this.list.indexOf(entry);
+        if (i >= 0) this.list.splice(i, 1);
+        resolve(-1);
+      }, { once: true });
+    });
   }
 
   /** A container exited (and will not restart at once: `final`), or was removed. */

@@ -229,10 +229,10 @@ export class ContainerManager {
   }
 
   /** POST /containers/{id}/wait. */
-  async wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<{ StatusCode: number; Error: null }> {
+  async wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running', signal?: AbortSignal): Promise<{ StatusCode: number; Error: null }> {
     const rec = this.get(ref);
     if (condition === 'not-running' && !rec.State.Running && rec.State.Status !== 'restarting') return { StatusCode: rec.State.ExitCode, Error: null };
-    const code = await this.ctx.waiters.add(rec.Id, condition);
+    const code = await this.ctx.waiters.add(rec.Id, condition, signal);
     return { StatusCode: code, Error: null };
   }
 

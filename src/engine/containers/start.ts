@@ -13,7 +13,6 @@ import { copyUpVolumes, ociMounts } from './mounts.js';
 import { resolveUser } from './user.js';
 import { hostDevice, swapAccounting, copyTree, INIT_BINARY } from './host.js';
 import type { ContainerRecord } from './types.js';
-import type { NetworkSetup } from './networking.js';
 
 /** Called with the monitor's socket between the runtime's create and start: attach clients connect here. */
 export type BeforeStart = (socketPath: string) => Promise<void>;
@@ -49,7 +48,7 @@ export async function startContainerProcess(ctx: ContainerContext, rec: Containe
     fs.writeFileSync(p.hosts, etc.hosts);
     fs.writeFileSync(p.resolvConf, etc.resolvConf);
     fs.writeFileSync(p.hostname, etc.hostname);
-    const etcMounts = etcBinds(p, rec, net);
+    const etcMounts = etcBinds(p, rec);
 
     const spec = buildSpec(rec, {
       rootfs: p.rootfs,
@@ -128,9 +127,8 @@ export async function releaseContainerResources(ctx: ContainerContext, rec: Cont
   await attempt('run dir', async () => fs.rmSync(p.run, { recursive: true, force: true }));
 }
 
-/** The generated /etc files, bind-mounted like Docker's (not for --network container:, which shares the owner's view). */
-function etcBinds(p: ReturnType<typeof containerPaths>, rec: ContainerRecord, net: NetworkSetup) {
-  void net;
+/** The generated /etc files, bind-mounted as Docker does (read-only with --read-only). */
+function etcBinds(p: ReturnType<typeof containerPaths>, rec: ContainerRecord) {
   const ro = rec.HostConfig.ReadonlyRootfs ? 'ro' : 'rw';
   return [
     { destination: '/etc/hostname', type: 'bind', source: p.hostname, options: ['rbind', 'rprivate', ro] },

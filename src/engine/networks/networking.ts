@@ -61,8 +61,9 @@ export class EngineNetworking implements ContainerNetworking {
     }
     try {
       const net = this.store.get(mode);
-      if ((net.Driver === 'host' || net.Driver === 'null') && Object.values(rec.HostConfig.PortBindings ?? {}).some((b) => b?.length)) {
-        if (net.Driver === 'null') throw new EngineError('conflicting options: port publishing and the none network mode', 'InvalidArgument');
+      // Docker ignores -p with the host network (the ports are the host's) and refuses it with none.
+      if (net.Driver === 'null' && Object.values(rec.HostConfig.PortBindings ?? {}).some((b) => b?.length)) {
+        throw new EngineError('conflicting options: port publishing and the none network mode', 'InvalidArgument');
       }
       parsePortBindings(rec.HostConfig.PortBindings ?? {});
     } catch (e) {
@@ -104,7 +105,7 @@ export class EngineNetworking implements ContainerNetworking {
         Gateway: r.Gateway, IPAddress: r.IPAddress, IPPrefixLen: r.IPPrefixLen, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
         DNSNames: userDefined ? aliases : null,
       };
-      return { namespace: { kind: 'path', path: nsPath }, endpoints: { [net.Name]: ep }, ports: portsView(rec, r.portMappings) };
+      return { namespace: { kind: 'path', path: nsPath }, endpoints: { [net.Name]: ep }, ports: portsView(r.portMappings) };
     } catch (e) {
       await this.teardown(rec).catch(() => undefined);
       throw e;
@@ -255,13 +256,12 @@ function publishRequests(rec: ContainerRecord) {
 }
 
 /** NetworkSettings.Ports: "80/tcp" → the host bindings actually made. */
-function portsView(rec: ContainerRecord, mappings: PortMapping[]): Record<string, PortBinding[] | null> {
+function portsView(mappings: PortMapping[]): Record<string, PortBinding[] | null> {
   const out: Record<string, PortBinding[] | null> = {};
   for (const m of mappings) {
     const key = `${m.containerPort}/${m.protocol}`;
     (out[key] ??= []).push({ HostIp: m.hostIP || '0.0.0.0', HostPort: String(m.hostPort) });
   }
-  void rec;
   return out;
 }
 

@@ -69,7 +69,9 @@ export function containerRoutes({ containers, attach }: ContainerRouteDeps): Rou
         containers.get(req.params.id!);
         // The CLI blocks on these headers before it sends start: flush them now, the body comes at the exit.
         const out = res.stream('application/json');
-        const result = await containers.wait(req.params.id!, condition).catch((e: Error) => ({ StatusCode: -1, Error: { Message: e.message } }));
+        const gone = new AbortController();
+        req.raw.socket?.once('close', () => gone.abort());
+        const result = await containers.wait(req.params.id!, condition, gone.signal).catch((e: Error) => ({ StatusCode: -1, Error: { Message: e.message } }));
         out.end(JSON.stringify(result) + '\n');
       },
     },

@@ -35,7 +35,8 @@ export function logsRoutes(containers: ContainerManager): Route[] {
         const out = res.stream(streamContentType(tty));
         const stop = new AbortController();
         req.raw.socket?.once('close', () => stop.abort());
-        if (follow && rec.State.Running) void containers.wait(rec.Id, 'not-running').then(() => stop.abort(), () => stop.abort());
+        // The wait goes away with the client (stop's signal), so followers that leave do not pile up.
+        if (follow && rec.State.Running) void containers.wait(rec.Id, 'not-running', stop.signal).then(() => stop.abort(), () => stop.abort());
         else if (follow) stop.abort();
         try {
           for await (const e of readLogs(containerPaths(containers.ctx, rec.Id).log, {
