@@ -3,6 +3,8 @@
 // code of a container that exited meanwhile, and loses or duplicates no log line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { EngineDaemon } from '../fixtures/engine-daemon.js';
 
@@ -80,4 +82,25 @@ test('SIGKILL of the daemon with 20 running containers: all survive, a restarted
   assert.equal(wait.stdout.trim(), '137');
   const rm = await d.docker(['rm', '-f', ...names, 'quitter']);
   assert.equal(rm.status, 0, rm.stderr);
+});
+
+test('a start cut short by a daemon kill leaves nothing: the next daemon undoes it and the container starts clean', async () => {
+  const r = await d.docker(['run', '-d', '--network', 'bridge', '--name', 'half', 'busybox', 'sleep', '300']);
+  assert.equal(r.status, 0, r.stderr);
+  const id = r.stdout.trim();
+  const pid = Number((await d.docker(['inspect', '-f', '{{.State.Pid}}', 'half'])).stdout.trim());
+  await d.kill9();
+  // As if the daemon died after launching the container but before recording it as running.
+  const file = path.join(d.root, 'containers', id, 'config.v2.json');
+  const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as { State: Record<string, unknown> };
+  rec.State = { ...rec.State, Status: 'created', Running: false, Pid: 0 };
+  fs.writeFileSync(file, JSON.stringify(rec));
+  await d.startDaemon();
+  assert.notEqual(spawnSync('kill', ['-0', String(pid)]).status, 0, 'the half-started process was not stopped');
+  assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(id.slice(0, 24)), 'its rootfs is still mounted');
+  assert.ok(!fs.existsSync(path.join(d.runRoot, 'netns', id)), 'its network namespace is still pinned');
+  const start = await d.docker(['start', 'half']);
+  assert.equal(start.status, 0, start.stderr);
+  assert.equal((await d.docker(['inspect', '-f', '{{.State.Status}}', 'half'])).stdout.trim(), 'running');
+  assert.equal((await d.docker(['rm', '-f', 'half'])).status, 0);
 });

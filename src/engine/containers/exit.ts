@@ -93,8 +93,13 @@ export async function settleExit(ctx: ContainerContext, rec: ContainerRecord, ex
 /** At daemon start: follow containers whose monitor still runs; settle those that exited while the daemon was down. */
 export async function adoptContainers(ctx: ContainerContext, hooks: ExitHooks): Promise<void> {
   for (const rec of ctx.store.all()) {
-    if (!rec.State.Running && rec.State.Status !== 'paused' && rec.State.Status !== 'restarting') continue;
     const p = containerPaths(ctx, rec.Id);
+    if (!rec.State.Running && rec.State.Status !== 'paused' && rec.State.Status !== 'restarting') {
+      // A daemon killed in the middle of a start leaves a half-made container (runtime state, mounts, netns)
+      // behind a record that never became running: undo it now, so the next start begins clean.
+      if (fs.existsSync(p.run)) await releaseContainerResources(ctx, rec);
+      continue;
+    }
     const exit = readExitFile(p.exit);
     if (rec.State.Status === 'restarting') {
       // The daemon died during a restart backoff: start it now.
