@@ -63,6 +63,8 @@ struct seccomp_plan {
 	struct sc_rule *rules; /* grows: a full profile has hundreds */
 	int n_rules, cap_rules;
 	char *listener; /* `seccomp-listener`: unix socket of the seccomp agent, or NULL */
+	unsigned char *bpf; /* `seccomp-bpf`: the filter already compiled (seccomp-export), loaded as is */
+	size_t bpf_len;
 };
 
 struct timeoff {
@@ -143,6 +145,7 @@ enum { CAPSET_BOUNDING, CAPSET_EFFECTIVE, CAPSET_INHERITABLE, CAPSET_PERMITTED, 
 
 /* plan.c */
 int plan_read(int fd, struct plan *p);
+int seccomp_export(const struct plan *p, int fd);
 int pct_decode(char *s);
 
 /* sync.c: the line protocol with Node, and the seqpacket channel between helper and child. */

@@ -85,6 +85,14 @@ static void write_cgroups(int *fds, pid_t pid)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "seccomp-export")) {
+		/* The seccomp lines of a plan on stdin (ending with `end`), the compiled filter on stdout. */
+		if (plan_read(0, &plan) < 0 || seccomp_export(&plan, 1) < 0) {
+			fprintf(stderr, "seccomp-export: %s: %s (%s)\n", g_err.step ? g_err.step : "plan", strerror(g_err.errnum), g_err.detail);
+			return 1;
+		}
+		return 0;
+	}
 	if (argc != 4 || strcmp(argv[2], "--sync-fd") || (strcmp(argv[1], "launch") && strcmp(argv[1], "exec"))) {
 		fprintf(stderr, "usage: berth-helper launch|exec --sync-fd N\n");
 		return 2;

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <seccomp.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
 #include "helper.h"
 
 static scmp_filter_ctx ctx;
@@ -76,6 +80,23 @@ int seccomp_parse_line(struct plan *p, char **a, int argc)
 		s->arches[s->n_arches++] = a[1];
 		return 0;
 	}
+	if (!strcmp(op, "bpf") && argc == 2) {
+		/* A filter compiled once by `seccomp-export` (Node caches it per profile): no libseccomp work per launch. */
+		size_t n = strlen(a[1]);
+		if (n % 2 || n == 0 || n / 2 % sizeof(struct sock_filter))
+			return -1;
+		if (!(s->bpf = malloc(n / 2)))
+			return -1;
+		for (size_t i = 0; i < n / 2; i++) {
+			unsigned v;
+			if (sscanf(a[1] + 2 * i, "%2x", &v) != 1)
+				return -1;
+			s->bpf[i] = (unsigned char)v;
+		}
+		s->bpf_len = n / 2;
+		s->enabled = 1;
+		return 0;
+	}
 	if (!strcmp(op, "listener") && argc == 2) {
 		s->listener = a[1];
 		return 0;
@@ -116,6 +137,8 @@ int seccomp_build(const struct plan *p)
 {
 	const struct seccomp_plan *s = &p->seccomp;
 	int rc;
+	if (s->bpf)
+		return 0;
 	if (!(ctx = seccomp_init(s->def_action)))
 		return fail("seccomp", EINVAL, "init");
 	/* libseccomp would set no_new_privs on load by default; the plan's no-new-privileges line decides that. */
@@ -156,6 +179,13 @@ int seccomp_build(const struct plan *p)
  */
 int seccomp_install(const struct plan *p, struct proc_fds *f)
 {
+	const struct seccomp_plan *s = &p->seccomp;
+	if (s->bpf) {
+		struct sock_fprog prog = { .len = (unsigned short)(s->bpf_len / sizeof(struct sock_filter)), .filter = (struct sock_filter *)s->bpf };
+		unsigned flags = (s->tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0) | (s->log ? SECCOMP_FILTER_FLAG_LOG : 0) |
+				 (s->spec_allow ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0);
+		return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0 ? fail("seccomp", errno, "load") : 0;
+	}
 	int rc = seccomp_load(ctx);
 	/* libseccomp loads with SECCOMP_FILTER_FLAG_NEW_LISTENER when a rule notifies; the fd is its own. */
 	int nfd = rc < 0 || f->listener < 0 ? -EBADF : seccomp_notify_fd(ctx);
@@ -174,4 +204,15 @@ int seccomp_install(const struct plan *p, struct proc_fds *f)
 	close(f->listener);
 	f->listener = -1;
 	return rc < 0 ? fail("seccomp-listener", e, p->seccomp.listener) : 0;
+}
+
+/* `berth-helper seccomp-export`: the plan's seccomp lines (stdin) compiled to the BPF program (fd). */
+int seccomp_export(const struct plan *p, int fd)
+{
+	if (seccomp_build(p) < 0)
+		return -1;
+	int rc = seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	ctx = NULL;
+	return rc < 0 ? lib_fail(rc, "export") : 0;
 }

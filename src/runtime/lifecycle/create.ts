@@ -9,7 +9,8 @@ import { compileLaunchPlan } from '../plan/compile.js';
 import { containerProcessState } from '../plan/seccomp.js';
 import { createCgroupManager, detectCgroupLayout, resolveCgroupsPath, DEFAULT_CGROUP_PARENT, DisabledCgroupManager, type CgroupManager } from '../cgroup/index.js';
 import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
-import { startHelper, type HelperHandle } from '../native/index.js';
+import { defaultHelperPath, startHelper, type HelperHandle } from '../native/index.js';
+import { withCompiledSeccomp } from '../plan/seccomp-bpf.js';
 import { readProcStat } from '../../common/process-probe.js';
 import type { PersistedState } from '../state/store.js';
 import type { Spec } from '../spec/types.js';
@@ -91,6 +92,7 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
     plan.cgroupProcs = cgroup.procsFiles();
     const cgroupCreated = [...new Set([...cgroup.created(), ...ownedParents(cgroup, cgroupPath, ctx.options.cgroupParent ?? DEFAULT_CGROUP_PARENT)])];
 
+    await withCompiledSeccomp(plan.process.seccomp, ctx.options.helperPath ?? defaultHelperPath());
     helper = startHelper(plan, {
       stdio: opts.stdio ?? ['inherit', 'inherit', 'inherit'],
       preserveFds: opts.preserveFds ?? 0,

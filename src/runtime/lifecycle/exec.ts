@@ -4,7 +4,8 @@ import { compileExecProcess } from '../plan/compile.js';
 import { compileSeccompFor, containerProcessState } from '../plan/seccomp.js';
 import { emptyPlan } from '../plan/launch-plan.js';
 import type { NamespaceType } from '../plan/launch-plan.js';
-import { startHelper, type HelperHandle } from '../native/index.js';
+import { defaultHelperPath, startHelper, type HelperHandle } from '../native/index.js';
+import { withCompiledSeccomp } from '../plan/seccomp-bpf.js';
 import type { Process } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';
 import { validateProcess } from '../spec/validate.js';
@@ -51,6 +52,7 @@ export async function execInContainer(ctx: RuntimeContext, id: string, opts: Exe
   }
   plan.cgroupProcs = c.cgroup.procsFiles();
   plan.wait = !opts.detach;
+  await withCompiledSeccomp(planProcess.seccomp, ctx.options.helperPath ?? defaultHelperPath());
   const helper = startHelper(plan, {
     stdio: opts.stdio ?? ['inherit', 'inherit', 'inherit'],
     preserveFds: opts.preserveFds ?? 0,

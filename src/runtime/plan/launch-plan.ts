@@ -50,6 +50,8 @@ export interface PlanSeccomp {
   /** Set only when the filter has NOTIFY rules: where the notification fd goes, and its `metadata`. */
   listenerPath?: string;
   listenerMetadata?: string;
+  /** The filter compiled once (seccomp-export), as hex: the helper loads it instead of building it again. */
+  bpf?: string;
 }
 
 /** The process half of a plan: shared by launch and exec. */
@@ -202,7 +204,9 @@ export function serializePlan(plan: LaunchPlan): string {
   return out.join('\n') + '\n';
 }
 
-function seccompLines(s: PlanSeccomp): string[] {
+/** The plan lines of a seccomp filter: the compiled program when there is one, else the rules to compile. */
+export function seccompLines(s: PlanSeccomp): string[] {
+  if (s.bpf && !s.listenerPath) return [line('seccomp-bpf', s.bpf), ...s.flags.map((f) => line('seccomp-flag', f))];
   const out = [line('seccomp-default', s.defaultAction, s.defaultErrno)];
   for (const a of s.arches) out.push(line('seccomp-arch', a));
   for (const f of s.flags) out.push(line('seccomp-flag', f));
