@@ -40,6 +40,7 @@ Commands:
   port       list port mappings of a container
   cp         copy files between a container and the host
   export     write a container's filesystem as a tar
+  build      build an image from a Dockerfile (PATH, or - for a tar or a Dockerfile on stdin)
   container  manage containers: ls, run, create, start, stop, rm, logs, exec, inspect, prune, ...
   volume     manage volumes: create, ls, inspect, rm, prune
   network    manage networks: create, ls, inspect, rm, prune
@@ -105,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'network':
     case 'info':
     case 'system':
-    case 'events': {
+    case 'events':
+    case 'build': {
       const { containerMain } = await import('./container-commands/main.js');
       return containerMain(cmd, rest);
     }

@@ -270,3 +270,20 @@ test('the API refuses a context tar with an escaping entry and bad parameters wi
   assert.match(badFile.text, /must name a file inside the build context/);
   assert.deepEqual(await leftovers(), []);
 });
+
+test('docker build -f - (a Dockerfile from stdin) with COPY .: the CLI\'s unpadded context is read, the hidden Dockerfile stays out, and COPY . hits the cache', async () => {
+  const dir = context('stdin-df', { 'a.txt': 'A\n', 'sub/b.txt': 'B\n' });
+  const dockerfile = 'FROM busybox\nCOPY . /ctx/\nRUN ls -a /ctx > /listing\n';
+  const first = await run(DOCKER, ['build', '-f', '-', '-t', 'stdin-df', dir], { env: { ...d.dockerEnv(), DOCKER_BUILDKIT: '0' }, input: dockerfile, timeoutMs: 180_000 });
+  assert.equal(first.status, 0, show(first));
+  const listing = await ok(['run', '--rm', '--network', 'none', 'stdin-df', 'cat', '/listing']);
+  // dockerd's removeDockerfile: the CLI's .dockerfile.<random> (ignored by the .dockerignore it adds) is not copied.
+  assert.ok(!/\.dockerfile\./.test(listing), listing);
+  assert.match(listing, /a\.txt/);
+  const second = await run(DOCKER, ['build', '-f', '-', '-t', 'stdin-df', dir], { env: { ...d.dockerEnv(), DOCKER_BUILDKIT: '0' }, input: dockerfile, timeoutMs: 180_000 });
+  assert.equal(second.status, 0, show(second));
+  const hits = steps(second.stdout).map((s) => s.includes('Using cache'));
+  assert.deepEqual(hits, [false, true, true], second.stdout);
+  assert.equal((await d.docker(['rmi', 'stdin-df'])).status, 0);
+  assert.deepEqual(await leftovers(), []);
+});

@@ -6,7 +6,7 @@ import path from 'node:path';
 import {
   familiarString, parsePlatform, parseReference, tagImage, formatPlatform, type ImageContext,
 } from '../../image/index.js';
-import { listContext } from '../context/index.js';
+import { createMatcher, listContext } from '../context/index.js';
 import { parseDockerfile, planBuild, type Instruction, type LabelInstruction } from '../dockerfile/index.js';
 import { BuildCache } from './cache.js';
 import { BuildError } from './errors.js';
@@ -70,7 +70,13 @@ export async function buildImage(deps: BuildDeps, options: BuildOptions, progres
   const file = parseDockerfile(text);
   const plan = planBuild(file, { ...(options.target ? { target: options.target } : {}), buildArgs: options.buildArgs ?? {} });
   for (const p of plan.stages) checkPlatform(ctx, p.platform, `FROM --platform: `);
-  const included = new Set((await listContext(options.contextDir, { dockerfile: inContext })).map((e) => e.path));
+  // dockerd's removeDockerfile: the Dockerfile and .dockerignore are sent always, but a .dockerignore that
+  // matches them keeps them out of what COPY sees.
+  const ignoreFile = path.join(options.contextDir, '.dockerignore');
+  const ignore = fs.existsSync(ignoreFile) ? createMatcher(fs.readFileSync(ignoreFile, 'utf8')) : undefined;
+  const included = new Set((await listContext(options.contextDir, { dockerfile: inContext }))
+    .map((e) => e.path)
+    .filter((p) => !(ignore && (p === '.dockerignore' || p === inContext) && ignore.matches(p))));
   const extra = labelStep(options.labels);
   const total = plan.stages.reduce((n, p) => n + 1 + file.stages[p.index]!.instructions.length, 0) + extra.length;
   const stateDir = deps.stateDir ?? buildStateDir(ctx);

@@ -138,9 +138,12 @@ export function contentChecksum(root: SourceRoot, sources: readonly CopySource[]
     }
     h.update('\n');
   };
+  const rootDir = fs.realpathSync(root.dir);
   for (const s of sources) {
-    h.update(`source ${s.name} ${s.mode ?? ''} ${s.mtime?.getTime() ?? ''}\n`);
-    visit(s.abs, s.name);
+    // `COPY .` names the context itself: hash it as "." (its directory is a fresh temp dir on every build).
+    const name = s.abs === rootDir ? '.' : s.name;
+    h.update(`source ${name} ${s.mode ?? ''} ${s.mtime?.getTime() ?? ''}\n`);
+    visit(s.abs, name);
   }
   return h.digest('hex');
 }

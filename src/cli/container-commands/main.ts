@@ -33,6 +33,7 @@ const COMMANDS: Record<string, Loader> = {
   info: async () => (await import('./system-commands.js')).infoCommand,
   system: async () => (await import('./system-commands.js')).systemCommand,
   events: async () => (await import('./events-command.js')).eventsCommand,
+  build: async () => (await import('./build-command.js')).buildCommand,
   container: async () => containerGroup,
 };
 

@@ -135,7 +135,10 @@ export class TarReader {
   private async skipPadding(): Promise<void> {
     const n = this.pad;
     this.pad = 0;
-    await this.input.skip(n, `the data of "${this.current}"`);
+    // Go's archive/tar (dockerd) takes a stream that ends right after an entry's data as the end of the
+    // archive, and the docker CLI sends one (its build context with a replaced Dockerfile); a partial
+    // padding is still an error.
+    if ((await this.input.exact(n, `the data of "${this.current}"`)) === null) this.ended = true;
   }
 }
 

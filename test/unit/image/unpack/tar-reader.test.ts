@@ -132,6 +132,11 @@ test('corrupt, truncated and unsupported archives are refused', async () => {
   // An archive without end-of-archive blocks ending at an entry boundary is accepted (as Go's reader does).
   const { entries } = await readAll(tar.subarray(0, 512 + 2048));
   assert.equal(entries.length, 1);
+  // So is one ending right after the last entry's data, before its padding (the docker CLI's build context).
+  const unpadded = await readAll(tar.subarray(0, 512 + 2000));
+  assert.equal(unpadded.entries[0]!.body.length, 2000);
+  // A padding cut part-way is still a truncated archive.
+  await assert.rejects(readAll(tar.subarray(0, 512 + 2010)), /truncated: the stream ended inside the data of "f"/);
 });
 
 test('data after the end-of-archive blocks is consumed (it is part of the diffId)', async () => {
