@@ -71,7 +71,8 @@ function walkAll(dir: string, rel = '', out: string[] = []): string[] {
 
 /** Resolves one source (a path or a glob) to the files and directories it names. */
 export function resolveSource(root: SourceRoot, src: string): CopySource[] {
-  const cleaned = path.posix.normalize(`/${src}`).slice(1) || '.';
+  // `dir/` names the directory itself (its contents are copied), as `dir` does.
+  const cleaned = path.posix.normalize(`/${src}`).slice(1).replace(/\/+$/, '') || '.';
   if (root.included && !isWithin(root.dir, path.resolve(root.dir, src))) {
     throw new BuildError(`${root.verb} failed: forbidden path outside the build context: ${src} ()`);
   }

@@ -112,6 +112,9 @@ export class StageRunner {
       delete c.container_config;
       delete c.docker_version;
     }
+    // dockerd's beginStage → setDefaultPath: every stage's config gets PATH if its base has none (scratch too).
+    const runConfig = (this.state.config.config ??= {});
+    if (!(runConfig.Env ?? []).some((kv) => kv.startsWith('PATH='))) runConfig.Env = [...(runConfig.Env ?? []), DEFAULT_PATH];
     if (this.state.id) this.print(` ---> ${short(this.state.id)}\n`);
     const triggers = this.state.config.config?.OnBuild ?? [];
     if (triggers.length > 0) {
@@ -202,7 +205,7 @@ export class StageRunner {
       mkdirAllInRoot(rootfs, cwd, { uid: 0, gid: 0 });
       this.print(` ---> Running in ${id.slice(0, 12)}\n`);
       const code = await this.session.deps.runStep.run({
-        id, rootfs, argv, env, user: config.User ?? '', cwd, network,
+        id, rootfs, argv, env, user: config.User ?? '', cwd, network, volumes: Object.keys(config.Volumes ?? {}),
         output: (chunk) => this.print(chunk.toString('utf8')),
       });
       if (code !== 0) {

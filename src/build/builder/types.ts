@@ -18,6 +18,8 @@ export interface RunStepRequest {
   /** Absolute working directory inside the rootfs. */
   cwd: string;
   network: BuildNetworkMode;
+  /** The image's VOLUMEs: each gets a throw-away mount for the step, as dockerd's build containers do. */
+  volumes?: string[];
   /** Receives the process's stdout and stderr, as they come. */
   output(chunk: Buffer): void;
 }

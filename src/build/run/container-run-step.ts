@@ -97,6 +97,9 @@ export class ContainerRunStep implements RunStep {
         ...spec.mounts!,
         { destination: '/etc/hosts', type: 'bind', source: path.join(bundle, 'hosts'), options: ['rbind', 'rprivate'] },
         { destination: '/etc/resolv.conf', type: 'bind', source: path.join(bundle, 'resolv.conf'), options: ['rbind', 'rprivate'] },
+        // dockerd gives a build container the image's volumes: the mount points stay in the layer (created
+        // here, not tracked for removal), what RUN writes below them does not.
+        ...(req.volumes ?? []).map((v) => ({ destination: v, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=755'] })),
       ];
       fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
       const c = await createContainer(this.options.runtime, req.id, { bundle, wait: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -147,7 +147,9 @@ async function build(deps: BuildRouteDeps, req: ApiRequest, res: ApiResponse): P
   const buildRoot = path.join(deps.runRoot, 'build');
   fs.mkdirSync(buildRoot, { recursive: true, mode: 0o700 });
   const contextDir = path.join(buildRoot, `ctx-${randomBytes(8).toString('hex')}`);
-  fs.mkdirSync(contextDir, { mode: 0o700 });
+  // 0755 like any directory docker would send: `COPY . /dst/` copies the context root's mode (its parent is 0700).
+  fs.mkdirSync(contextDir, { mode: 0o755 });
+  fs.chmodSync(contextDir, 0o755);
   let writer: JsonMessageWriter | undefined;
   const held: JsonMessage[] = []; // quiet: the output, sent only when the build fails (as dockerd does)
   const emit = (m: JsonMessage) => {

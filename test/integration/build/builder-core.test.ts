@@ -106,7 +106,8 @@ test('config-only instructions: Docker\'s history strings, ENTRYPOINT resets an 
   const r = await h.build(new FakeRunStep(), { contextDir: dir, tags: ['meta'], labels: { 'build.label': 'v' } });
   const img = await config('meta');
   assert.equal(img.Author, 'Jane <jane@example.com>');
-  assert.deepEqual(img.Config['Env'], ['A=1', 'B=two words']);
+  // dockerd's setDefaultPath gives every stage a PATH before its instructions (the equivalence test checks it).
+  assert.deepEqual(img.Config['Env'], ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1', 'B=two words']);
   assert.deepEqual(img.Config['Labels'], { 'com.example.x': 'y', 'build.label': 'v' });
   assert.deepEqual(img.Config['ExposedPorts'], { '80/tcp': {}, '53/udp': {} });
   assert.deepEqual(img.Config['Volumes'], { '/data/docker/logs': {} });
