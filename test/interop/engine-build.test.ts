@@ -287,3 +287,17 @@ test('docker build -f - (a Dockerfile from stdin) with COPY .: the CLI\'s unpadd
   assert.equal((await d.docker(['rmi', 'stdin-df'])).status, 0);
   assert.deepEqual(await leftovers(), []);
 });
+
+test('the build cache survives a daemon restart (SIGKILL): an unchanged rebuild hits every step', async () => {
+  const dir = context('restart-cache', { Dockerfile: 'FROM busybox\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b.txt\nCMD ["cat", "/b.txt"]\n', 'a.txt': 'kept\n' });
+  const first = await build(['-t', 'restart-cache', dir]);
+  const firstId = /Successfully built ([0-9a-f]{12})/.exec(first)![1];
+  await d.kill9();
+  await d.startDaemon();
+  const again = await build(['-t', 'restart-cache', dir]);
+  for (const s of steps(again).slice(1)) assert.match(s, /^ ---> Using cache$/m, `step not cached after the restart:\n${s}`);
+  assert.match(again, new RegExp(`Successfully built ${firstId}`));
+  assert.equal(await ok(['run', '--rm', '--network', 'none', 'restart-cache']), 'kept\n');
+  assert.equal((await d.docker(['rmi', 'restart-cache'])).status, 0);
+  assert.deepEqual(await leftovers(), []);
+});
