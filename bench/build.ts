@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import { EngineDaemon, BERTH, DOCKER, run, type RunResult } from '../test/fixtures/engine-daemon.js';
 import { CORPUS, writeContext } from '../test/fixtures/dockerfiles/corpus.js';
+import { PrivateDockerd } from './private-dockerd.js';
 import { summarize, fmt, type Summary } from './stats.js';
 
 const runs = Number(process.argv[2] ?? 10);
@@ -45,90 +45,10 @@ async function timedBuild(e: Engine, name: string, dir: string, cold: boolean): 
   return ms;
 }
 
-/** A private dockerd: own data and exec roots, socket, cgroup parent and bridge (dockerd adopts, never makes, one). */
-class PrivateDockerd {
-  readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-build-'));
-  readonly cgroupParent = `berth-bench-build-${randomBytes(4).toString('hex')}`;
-  readonly log = path.join(this.tmp, 'dockerd.log');
-  child: ChildProcess | undefined;
-  bridgeMade = false;
-
-  env(dockerConfig: string): NodeJS.ProcessEnv {
-    return { ...process.env, DOCKER_HOST: `unix://${this.tmp}/docker.sock`, DOCKER_CONFIG: dockerConfig, DOCKER_CLI_HINTS: 'false', DOCKER_BUILDKIT: '0' };
-  }
-
-  async start(dockerConfig: string): Promise<void> {
-    fs.chmodSync(this.tmp, 0o755);
-    for (const args of [['link', 'add', DOCKER_BRIDGE, 'type', 'bridge'], ['addr', 'add', DOCKER_BRIDGE_ADDR, 'dev', DOCKER_BRIDGE], ['link', 'set', DOCKER_BRIDGE, 'up']]) {
-      const r = spawnSync('ip', args, { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()} (a leftover ${DOCKER_BRIDGE} from an interrupted run? ip link del ${DOCKER_BRIDGE})`);
-      this.bridgeMade = true;
-    }
-    fs.writeFileSync(path.join(this.tmp, 'daemon.json'), '{}');
-    this.child = spawn('dockerd', ['--config-file', path.join(this.tmp, 'daemon.json'), '--data-root', `${this.tmp}/data`, '--exec-root', `${this.tmp}/exec`,
-      '--pidfile', `${this.tmp}/docker.pid`, '-H', `unix://${this.tmp}/docker.sock`, '--bridge', DOCKER_BRIDGE, '--iptables=false', '--ip6tables=false',
-      '--storage-driver=overlay2', '--cgroup-parent', this.cgroupParent], { stdio: ['ignore', 'ignore', fs.openSync(this.log, 'w')] });
-    for (let i = 0; i < 300 && this.child.exitCode === null; i++) {
-      if ((await run(DOCKER, ['version'], { env: this.env(dockerConfig) })).status === 0) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`dockerd did not come up:\n${this.logs()}`);
-  }
-
-  logs(): string {
-    try {
-      return tail(fs.readFileSync(this.log, 'utf8'));
-    } catch {
-      return '';
-    }
-  }
-
-  /** Stops dockerd and removes what it left (its containerd and shims by pid, mounts, cgroups, bridge, temp dir). */
-  async stop(dockerConfig: string): Promise<string[]> {
-    const left: string[] = [];
-    const c = this.child;
-    if (c && c.exitCode === null && c.signalCode === null) {
-      const ids = (await run(DOCKER, ['ps', '-aq'], { env: this.env(dockerConfig) })).stdout.split('\n').filter(Boolean);
-      if (ids.length) {
-        left.push(`containers ${ids.join(' ')}`);
-        await run(DOCKER, ['rm', '-f', ...ids], { env: this.env(dockerConfig) });
-      }
-      const gone = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      const timer = setTimeout(() => c.kill('SIGKILL'), 30_000);
-      await gone;
-      clearTimeout(timer);
-    }
-    for (const d of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
-      try {
-        if (!fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(this.tmp)) continue;
-        left.push(`process ${d} (killed)`);
-        process.kill(Number(d), 'SIGKILL');
-      } catch {
-        // Exited meanwhile.
-      }
-    }
-    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(this.tmp));
-    for (const m of mounts.reverse()) {
-      left.push(`mount ${m} (unmounted)`);
-      spawnSync('umount', ['-l', m]);
-    }
-    for (const ctrl of fs.readdirSync('/sys/fs/cgroup')) {
-      const dir = path.join('/sys/fs/cgroup', ctrl, this.cgroupParent);
-      if (!fs.existsSync(dir)) continue;
-      for (const sub of fs.readdirSync(dir, { withFileTypes: true })) if (sub.isDirectory() && !spawnSync('rmdir', [path.join(dir, sub.name)]).status) left.push(`cgroup ${dir}/${sub.name}`);
-      spawnSync('rmdir', [dir]);
-    }
-    if (this.bridgeMade) spawnSync('ip', ['link', 'del', DOCKER_BRIDGE]);
-    fs.rmSync(this.tmp, { recursive: true, force: true });
-    return left;
-  }
-}
 
 const loadStart = os.loadavg();
 let berthDaemon: EngineDaemon | undefined;
-const dockerd = new PrivateDockerd();
+const dockerd = new PrivateDockerd({ name: 'build', bridge: DOCKER_BRIDGE, bridgeAddr: DOCKER_BRIDGE_ADDR, cliEnv: { DOCKER_BUILDKIT: '0' } });
 let cleaned: Promise<void> | undefined;
 /** Idempotent: stops both daemons and removes everything they made (also on failure and on SIGINT). */
 function cleanup(): Promise<void> {

@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { EngineDaemon, BERTH, DOCKER, run, type RunResult } from '../test/fixtures/engine-daemon.js';
+import { PrivateDockerd } from './private-dockerd.js';
 import { summarize, fmt, type Summary } from './stats.js';
 
 const runs = Number(process.argv[2] ?? 10);
@@ -118,93 +118,7 @@ function tree(all: Proc[], root: number, skip: (p: Proc) => boolean): number[] {
   return pids;
 }
 
-/** Mounts under dir, deepest first. */
-function mountsUnder(dir: string): string[] {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir)).reverse();
-}
 
-/** A private dockerd: own config, data root, exec root (its containerd lives there), socket, bridge, cgroup parent. */
-class PrivateDockerd {
-  readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-engine-'));
-  readonly cgroupParent = `berth-bench-dockerd-${randomBytes(4).toString('hex')}`;
-  readonly log = path.join(this.tmp, 'dockerd.log');
-  child: ChildProcess | undefined;
-  bridgeMade = false;
-
-  env(dockerConfig: string): NodeJS.ProcessEnv {
-    return { ...process.env, DOCKER_HOST: `unix://${this.tmp}/docker.sock`, DOCKER_CONFIG: dockerConfig, DOCKER_CLI_HINTS: 'false' };
-  }
-
-  async start(dockerConfig: string): Promise<void> {
-    // dockerd only adopts an existing bridge (`--bridge` never creates one); --iptables=false keeps it out of the
-    // host's shared tables (with no published ports dockerd adds no per-container rules anyway).
-    for (const args of [['link', 'add', DOCKER_BRIDGE, 'type', 'bridge'], ['addr', 'add', DOCKER_BRIDGE_ADDR, 'dev', DOCKER_BRIDGE], ['link', 'set', DOCKER_BRIDGE, 'up']]) {
-      const r = spawnSync('ip', args, { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()} (a leftover ${DOCKER_BRIDGE} from an interrupted run? ip link del ${DOCKER_BRIDGE})`);
-      this.bridgeMade = true;
-    }
-    fs.writeFileSync(path.join(this.tmp, 'daemon.json'), '{}');
-    this.child = spawn('dockerd', ['--config-file', path.join(this.tmp, 'daemon.json'), '--data-root', `${this.tmp}/data`, '--exec-root', `${this.tmp}/exec`,
-      '--pidfile', `${this.tmp}/docker.pid`, '-H', `unix://${this.tmp}/docker.sock`, '--bridge', DOCKER_BRIDGE, '--iptables=false', '--ip6tables=false',
-      '--storage-driver=overlay2', '--cgroup-parent', this.cgroupParent], { stdio: ['ignore', 'ignore', fs.openSync(this.log, 'w')] });
-    for (let i = 0; i < 300; i++) {
-      if (this.child.exitCode !== null) break;
-      if ((await run(DOCKER, ['version'], { env: this.env(dockerConfig) })).status === 0) return;
-      await sleep(100);
-    }
-    throw new Error(`dockerd did not come up:\n${this.logs()}`);
-  }
-
-  logs(): string {
-    try {
-      return tail(fs.readFileSync(this.log, 'utf8'));
-    } catch {
-      return '';
-    }
-  }
-
-  /** Stops dockerd and removes everything it left: shims, mounts, cgroups, the bridge, the temp dir. */
-  async stop(dockerConfig: string): Promise<string[]> {
-    const leftovers: string[] = [];
-    const c = this.child;
-    if (c && c.exitCode === null && c.signalCode === null) {
-      const ids = (await run(DOCKER, ['ps', '-aq'], { env: this.env(dockerConfig) })).stdout.split('\n').filter(Boolean);
-      if (ids.length) await run(DOCKER, ['rm', '-f', ...ids], { env: this.env(dockerConfig) });
-      const gone = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      const timer = setTimeout(() => c.kill('SIGKILL'), 30_000);
-      await gone;
-      clearTimeout(timer);
-    }
-    // Processes of this dockerd that outlived it (shims, its containerd): ours, so killed by pid.
-    for (const p of processes().filter((p) => p.cmd.includes(this.tmp))) {
-      leftovers.push(`process ${p.pid} (killed): ${p.cmd}`);
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    if (leftovers.length) await sleep(200);
-    for (const m of mountsUnder(this.tmp)) {
-      leftovers.push(`mount (unmounted): ${m}`);
-      spawnSync('umount', ['-l', m]);
-    }
-    for (const ctrl of fs.readdirSync('/sys/fs/cgroup')) {
-      const dir = path.join('/sys/fs/cgroup', ctrl, this.cgroupParent);
-      try {
-        for (const sub of fs.readdirSync(dir, { withFileTypes: true })) if (sub.isDirectory()) fs.rmdirSync(path.join(dir, sub.name));
-        fs.rmdirSync(dir);
-      } catch (e) {
-        // ENOENT: not in this hierarchy, or already removed through a co-mounted alias (cpu → cpu,cpuacct).
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') leftovers.push(`cgroup ${dir}: ${(e as Error).message}`);
-      }
-    }
-    if (this.bridgeMade) spawnSync('ip', ['link', 'del', DOCKER_BRIDGE]);
-    fs.rmSync(this.tmp, { recursive: true, force: true });
-    return leftovers;
-  }
-}
 
 /** Splits an iptables-save rule into arguments (double quotes with backslash escapes, as iptables-save writes them). */
 function ruleArgs(line: string): string[] {
@@ -252,7 +166,7 @@ function removeOurRules(): string[] {
 // ---- set-up ----
 const loadStart = os.loadavg();
 let berthDaemon: EngineDaemon | undefined;
-const dockerd = new PrivateDockerd();
+const dockerd = new PrivateDockerd({ name: 'engine', bridge: DOCKER_BRIDGE, bridgeAddr: DOCKER_BRIDGE_ADDR });
 let cleaned: Promise<void> | undefined;
 /** Idempotent: stops both daemons and removes everything they made (also on failure and on SIGINT). */
 function cleanup(): Promise<void> {
