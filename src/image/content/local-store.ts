@@ -9,6 +9,7 @@ import { isDigest, parseDigest, splitDigest, type Digest } from '../digest.js';
 import { ImageError } from '../errors.js';
 import { acquireFileLock } from './file-lock.js';
 import { fsyncDir, LocalIngestWriter } from './ingest-writer.js';
+import { SmallBlobCache } from './small-blob-cache.js';
 import type { BlobInfo, ContentStore, IngestWriter } from './types.js';
 
 /** Default cap for readAll: manifests and configs are small; a layer read into memory is a bug. */
@@ -16,6 +17,10 @@ export const DEFAULT_READ_LIMIT = 64 * 1024 * 1024;
 
 // Writers waiting in this process, by ingest dir (shared by every store opened on the same root).
 const inProcess = new Map<string, Promise<void>>();
+
+// Manifests and configs are read again and again (every image listing and name lookup loads each image); a
+// blob's bytes never change under its digest, and the stat readAll makes anyway tells a replaced or removed file.
+const smallBlobs = new SmallBlobCache();
 
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
@@ -215,11 +220,22 @@ export function openContentStore(root: string): ContentStore {
       return fs.createReadStream(file, { start: offset, highWaterMark: 1 << 20 });
     },
     async readAll(digest, limit = DEFAULT_READ_LIMIT) {
-      const { size } = await info(digest);
-      if (size > limit) {
-        throw new ImageError(`blob ${digest} is ${size} bytes, above the ${limit}-byte limit for reading it into memory`, 'InvalidArgument');
+      const file = blobPath(digest);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(file);
+      } catch (err) {
+        if (isMissing(err)) throw notFound(digest);
+        throw err;
       }
-      return fs.readFileSync(blobPath(digest));
+      if (st.size > limit) {
+        throw new ImageError(`blob ${digest} is ${st.size} bytes, above the ${limit}-byte limit for reading it into memory`, 'InvalidArgument');
+      }
+      const known = smallBlobs.get(file, st);
+      if (known) return known;
+      const bytes = fs.readFileSync(file);
+      smallBlobs.set(file, st, bytes);
+      return Buffer.from(bytes);
     },
     path: blobPath,
     writer,

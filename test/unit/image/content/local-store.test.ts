@@ -242,3 +242,23 @@ test('a writer process killed with SIGKILL mid-ingest leaves data that the next 
     child.kill('SIGKILL');
   }
 }));
+
+test('readAll serves small blobs from memory only while the file is the one it read', withStore(async (root) => {
+  const store = openContentStore(root);
+  await store.put(data, digest);
+  const first = await store.readAll(digest);
+  first.fill(0); // a caller scribbling on its buffer must not change what the next reader gets
+  assert.ok((await store.readAll(digest)).equals(data));
+  // Another process replaces the file (a repair, a corrupt disk): the new bytes are read, not the remembered ones.
+  const file = store.path(digest);
+  const other = Buffer.from('different bytes, different length');
+  fs.writeFileSync(`${file}.new`, other);
+  fs.renameSync(`${file}.new`, file);
+  assert.ok((await store.readAll(digest)).equals(other));
+  // Removed behind the store's back (another process's garbage collection): NotFound, never a stale copy.
+  fs.unlinkSync(file);
+  await assert.rejects(store.readAll(digest), (e: unknown) => isImageError(e) && /not found/.test((e as Error).message));
+  await store.put(data, digest);
+  await store.delete(digest);
+  await assert.rejects(store.readAll(digest), /not found/);
+}));
