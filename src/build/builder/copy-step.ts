@@ -99,7 +99,7 @@ export async function prepareCopy(instr: CopyInstruction | AddInstruction, root:
           }
           // ADD of a local archive: its contents are unpacked into dest (a directory), hostile entries refused.
           mkdirAllInRoot(rootfs, dest, id);
-          await applyLayer(fs.createReadStream(source.abs), resolveInRoot(rootfs, dest), { whiteouts: 'delete', fsops }).catch((e: unknown) => {
+          await applyLayer(fs.createReadStream(source.abs), resolveInRoot(rootfs, dest), { whiteouts: 'delete', fsops, hardlinkMetadata: 'entry' }).catch((e: unknown) => {
             throw new BuildError(`ADD failed: cannot extract ${source.name}: ${(e as Error).message}`, instr.startLine, { cause: e });
           });
         }

@@ -23,6 +23,11 @@ export interface ApplyLayerOptions {
   /** Default 'unknown': decided from the magic bytes. */
   compression?: Compression | 'unknown';
   limits?: Partial<UnpackLimits>;
+  /**
+   * Whose metadata a hard link's inode ends with: 'target' (default: the file linked to keeps its own, as layer
+   * unpacking wants) or 'entry' (the link header's owner, mode, xattrs and times, as Docker's ADD of a tar does).
+   */
+  hardlinkMetadata?: 'target' | 'entry';
   /** Progress: the running total of compressed bytes read from `input`. */
   onBytes?: (compressedBytesRead: number) => void;
 }
@@ -54,7 +59,7 @@ export async function applyLayer(input: Readable, target: string, options: Apply
   const bytes = new ByteReader(dec.chunks, (chunk) => hash.update(chunk));
   const tar = new TarReader(bytes, limits.maxHeaderSize);
   const tracker = new LimitTracker(limits);
-  const applier = new TreeApplier(target, options.whiteouts, options.fsops, limits.maxPathLength, options.files ?? sharedFileWriter().channel());
+  const applier = new TreeApplier(target, options.whiteouts, options.fsops, limits.maxPathLength, options.files ?? sharedFileWriter().channel(), options.hardlinkMetadata);
   try {
     for (let e = await tar.next(); e; e = await tar.next()) {
       tracker.admit(e.name, e.size);

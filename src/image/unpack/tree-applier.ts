@@ -36,6 +36,7 @@ export class TreeApplier {
     private readonly fsops: FsOps,
     private readonly maxPathLength: number,
     private readonly files: FileWriter,
+    private readonly hardlinkMetadata: 'target' | 'entry' = 'target',
   ) {
     this.guard = new TreeGuard(target);
   }
@@ -184,6 +185,16 @@ export class TreeApplier {
       await this.remove(rel, abs);
       fs.linkSync(srcAbs, abs);
     }
+    if (this.hardlinkMetadata === 'entry') await this.linkEntryMetadata(e, abs, st.isSymbolicLink());
+  }
+
+  // Docker's archive (ADD of a local tar) gives the shared inode the link header's owner, then — unless the link
+  // names a symlink — its mode; then its xattrs (after the chown, which drops security.capability) and times.
+  private async linkEntryMetadata(e: TarEntry, abs: string, toSymlink: boolean): Promise<void> {
+    fs.lchownSync(abs, e.uid, e.gid);
+    if (!toSymlink) fs.chmodSync(abs, e.mode & 0o7777);
+    await this.xattrs(e, abs);
+    if (!toSymlink) fs.lutimesSync(abs, e.mtime, e.mtime);
   }
 
   /** Runs a create call; on EEXIST removes what is there (a directory recursively) and runs it again. */
