@@ -9,6 +9,7 @@ import {
 import { createMatcher, listContext } from '../context/index.js';
 import { parseDockerfile, planBuild, type Instruction, type LabelInstruction } from '../dockerfile/index.js';
 import { BuildCache } from './cache.js';
+import { CopyFromMemo, copyFromMemoDir } from './copy-from-memo.js';
 import { BuildError } from './errors.js';
 import { StageRunner, type BuildSession } from './stage-runner.js';
 import type { BuildDeps, BuildOptions, BuildProgress, BuildResult, ImageState } from './types.js';
@@ -84,6 +85,7 @@ export async function buildImage(deps: BuildDeps, options: BuildOptions, progres
   const session: BuildSession = {
     deps, options, progress, file, stateDir, included,
     cache: new BuildCache(path.join(stateDir, 'cache')),
+    copyFromMemo: new CopyFromMemo(copyFromMemoDir(stateDir)),
     stages: new Map<number, ImageState>(),
     step: { next: 1, total },
   };

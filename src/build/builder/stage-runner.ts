@@ -10,6 +10,8 @@ import {
 } from '../dockerfile/index.js';
 import { BuildCache, stepKey } from './cache.js';
 import { prepareCopy } from './copy-step.js';
+import { planRunMounts } from './run-mounts.js';
+import { CopyFromMemo, type CopyFromResolution } from './copy-from-memo.js';
 import { mkdirAllInRoot } from './copy-write.js';
 import type { SourceRoot } from './copy-sources.js';
 import { BuildError } from './errors.js';
@@ -27,6 +29,8 @@ export interface BuildSession {
   progress: BuildProgress;
   file: Dockerfile;
   cache: BuildCache;
+  /** COPY --from resolutions per source image, so cached steps need no mount. */
+  copyFromMemo: CopyFromMemo;
   stateDir: string;
   /** The context's entries after .dockerignore. */
   included: ReadonlySet<string>;
@@ -165,9 +169,10 @@ export class StageRunner {
     const from = instruction.kind === 'COPY' ? instruction.from : undefined;
     const scratch = path.join(this.session.stateDir, 'tmp');
     const workdir = this.state.config.config?.WorkingDir;
-    const doCopy = async (root: SourceRoot, fromId: string | undefined) => {
+    const doCopy = async (root: SourceRoot, fromId: string | undefined, remember?: (r: CopyFromResolution) => void) => {
       const prepared = await prepareCopy(instruction, root, workdir, scratch);
       try {
+        remember?.({ key: prepared.key, comment: prepared.comment });
         const next = cloneState(this.state);
         const config = next.config.config ?? {};
         await this.step(nopStringCreatedBy(config, prepared.comment), { ...prepared.key, fromId }, next, (rootfs) => prepared.apply(rootfs, this.session.deps.fsops));
@@ -181,11 +186,18 @@ export class StageRunner {
     const ref = resolveStageRef(this.session.file.stages, from, this.planned.index, instruction);
     const source = ref.kind === 'stage' ? this.session.stages.get(ref.index) : await imageState(this.session, ref.ref);
     if (!source) throw new BuildError(`COPY --from=${from}: stage ${from} was not built`, instruction.startLine);
-    await withView(this.session.deps, this.session.stateDir, source, (dir) => doCopy({ dir, verb: instruction.kind }, source.id ?? 'scratch'));
+    const fromId = source.id ?? 'scratch';
+    // The source image cannot change under its id: a remembered resolution lets a cache hit skip mounting it.
+    const memoInput = source.id ? { instruction: { ...instruction, startLine: 0, endLine: 0, original: '' }, workdir } : undefined;
+    const memo = this.session.copyFromMemo;
+    if (memoInput && !this.session.options.noCache) {
+      const known = memo.get(fromId, memoInput);
+      if (known && await this.cached(nopStringCreatedBy(this.state.config.config ?? {}, known.comment), { ...known.key, fromId })) return;
+    }
+    await withView(this.session.deps, this.session.stateDir, source, (dir) => doCopy({ dir, verb: instruction.kind }, fromId, memoInput && ((r) => memo.set(fromId, memoInput, r))));
   }
 
   private async runStep(instruction: RunInstruction): Promise<void> {
-    if (instruction.mounts.length > 0) throw new BuildError('RUN --mount is not supported by this builder (the legacy builder has no mounts)', instruction.startLine);
     const config = this.state.config.config ?? {};
     let argv = commandArgv(instruction.command, config);
     if (instruction.heredocs.length > 0) {
@@ -198,16 +210,34 @@ export class StageRunner {
     const network: BuildNetworkMode = instruction.network !== 'default' ? instruction.network : (this.session.options.networkMode ?? 'default');
     const env = [...this.env(), ...this.scope.args.runEnv(this.env())];
     if (!env.some((kv) => kv.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
+    const { session } = this;
+    const mounts = await planRunMounts({
+      deps: session.deps, stateDir: session.stateDir, contextDir: session.options.contextDir, included: session.included, line: instruction.startLine,
+      image: async (from) => {
+        const ref = resolveStageRef(session.file.stages, from, this.planned.index, instruction);
+        const source = ref.kind === 'stage' ? session.stages.get(ref.index) : await imageState(session, ref.ref);
+        if (!source) throw new BuildError(`RUN --mount from=${from}: stage ${from} was not built`, instruction.startLine);
+        return source;
+      },
+    }, instruction.mounts, config.WorkingDir || '/');
     const next = cloneState(this.state);
-    await this.step(createdBy, { run: argv, createdBy, network }, next, async (rootfs) => {
+    // Without mounts the key stays as it was, so existing cache entries keep matching.
+    await this.step(createdBy, { run: argv, createdBy, network, ...(mounts.key.length > 0 ? { mounts: mounts.key } : {}) }, next, async (rootfs) => {
       const id = randomBytes(32).toString('hex');
       const cwd = config.WorkingDir || '/';
       mkdirAllInRoot(rootfs, cwd, { uid: 0, gid: 0 });
       this.print(` ---> Running in ${id.slice(0, 12)}\n`);
-      const code = await this.session.deps.runStep.run({
-        id, rootfs, argv, env, user: config.User ?? '', cwd, network, volumes: Object.keys(config.Volumes ?? {}),
-        output: (chunk) => this.print(chunk.toString('utf8')),
-      });
+      const opened = await mounts.open();
+      let code: number;
+      try {
+        code = await this.session.deps.runStep.run({
+          id, rootfs, argv, env, user: config.User ?? '', cwd, network, volumes: Object.keys(config.Volumes ?? {}),
+          ...(opened.mounts.length > 0 ? { mounts: opened.mounts } : {}),
+          output: (chunk) => this.print(chunk.toString('utf8')),
+        });
+      } finally {
+        await opened.release();
+      }
       if (code !== 0) {
         throw new BuildError(`The command '${argv.join(' ')}' returned a non-zero code: ${code}`, instruction.startLine, { code });
       }
@@ -215,22 +245,26 @@ export class StageRunner {
     });
   }
 
+  /** A cache hit for the step (unless --no-cache): prints Docker's lines and moves the stage onto the cached image. */
+  private async cached(createdBy: string, keyParts: Record<string, unknown>): Promise<boolean> {
+    const { deps, cache, options } = this.session;
+    if (options.noCache) return false;
+    const hit = await cache.lookup(deps.image, stepKey(this.state.id, { createdBy, ...keyParts }));
+    if (!hit) return false;
+    this.print(` ---> Using cache\n ---> ${short(hit.id)}\n`);
+    this.state = hit;
+    return true;
+  }
+
   /**
    * One step: a cache hit reuses the stored image; a miss applies `change` in a new layer (if any), appends the
    * history entry, stores the image and records it in the cache.
    */
   private async step(createdBy: string, keyParts: Record<string, unknown>, next: ImageState, change: ((rootfs: string) => Promise<void>) | undefined): Promise<void> {
-    const { deps, cache, options } = this.session;
+    const { deps, cache } = this.session;
     const parentId = this.state.id;
     const key = stepKey(parentId, { createdBy, ...keyParts });
-    if (!options.noCache) {
-      const hit = await cache.lookup(deps.image, key);
-      if (hit) {
-        this.print(` ---> Using cache\n ---> ${short(hit.id)}\n`);
-        this.state = hit;
-        return;
-      }
-    }
+    if (await this.cached(createdBy, keyParts)) return;
     let result: LayerResult = {};
     if (change) result = await withLayer(deps, this.session.stateDir, this.state, change);
     const created = (deps.now ?? (() => new Date()))().toISOString();

@@ -20,9 +20,19 @@ export interface RunStepRequest {
   network: BuildNetworkMode;
   /** The image's VOLUMEs: each gets a throw-away mount for the step, as dockerd's build containers do. */
   volumes?: string[];
+  /** RUN --mount: host paths and tmpfs to mount for the step (applied after the volumes, in this order). */
+  mounts?: RunStepMount[];
   /** Receives the process's stdout and stderr, as they come. */
   output(chunk: Buffer): void;
 }
+
+/**
+ * One RUN --mount as the runtime sees it: a host directory or file bound at `target` (cache and bind mounts, the
+ * builder has prepared the source), or an empty tmpfs. `target` is absolute and normalized.
+ */
+export type RunStepMount =
+  | { type: 'bind'; source: string; target: string; readOnly: boolean }
+  | { type: 'tmpfs'; target: string; readOnly: boolean; size?: number };
 
 /** Runs one RUN step to completion; resolves with the exit code (a process that could not start rejects). */
 export interface RunStep {

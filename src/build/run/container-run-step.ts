@@ -2,14 +2,16 @@
 // step's mounted snapshot as a writable root, the process from the step, stdout/stderr piped to the build output,
 // and a network: its own loopback-only namespace (`none`), the host's (`host`), or the default bridge through
 // the port the engine provides. The runtime state, cgroup, netns and bundle are removed afterwards, also on failure.
-// Mount points the runtime had to create in the rootfs (/etc/hosts on an image without one, /proc, …) are removed
-// again so they do not end up in the layer (Docker keeps them in its init layer).
+// RUN --mount sources (prepared by the builder, builder/run-mounts.ts) are bind or tmpfs mounts in the container.
+// Mount points the runtime had to create in the rootfs (/etc/hosts on an image without one, /proc, a --mount
+// target, …) are removed again so they do not end up in the layer (Docker keeps them in its init layer).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createContainer, deleteContainer, hardenedSpec, startContainer, type RuntimeContext } from '../../runtime/index.js';
 import { resolveUser } from '../builder/passwd.js';
 import { BuildError } from '../builder/errors.js';
-import type { RunStep, RunStepRequest } from '../builder/types.js';
+import { resolveInRoot } from '../builder/scoped-path.js';
+import type { RunStep, RunStepMount, RunStepRequest } from '../builder/types.js';
 import { localEtcFiles, type EtcFiles } from './etc-files.js';
 
 /** What the engine lends a build step on the default bridge (EngineNetworking.attachBuildContainer). */
@@ -30,25 +32,39 @@ export interface ContainerRunStepOptions {
   bridge?: BuildNetworkPort;
 }
 
-/** Removes the entries `run` created under the listed rootfs paths, deepest first, if they are still empty. */
+/**
+ * Removes the entries `run` created under the listed rootfs paths, deepest first, if they are still empty (a mount
+ * point for a file is an empty file). Paths are resolved with the image's links kept inside the rootfs, so a link
+ * such as /var/run -> /run never leads this to the host's files.
+ */
 function trackCreated(rootfs: string, paths: readonly string[]): () => void {
-  const missing: string[] = [];
+  const missing = new Set<string>();
   for (const p of paths) {
     const parts = p.split('/').filter(Boolean);
     for (let i = 1; i <= parts.length; i++) {
-      const sub = `/${parts.slice(0, i).join('/')}`;
-      if (!fs.lstatSync(path.join(rootfs, sub), { throwIfNoEntry: false }) && !missing.includes(sub)) missing.push(sub);
+      const host = resolveInRoot(rootfs, `/${parts.slice(0, i).join('/')}`);
+      if (!fs.lstatSync(host, { throwIfNoEntry: false })) missing.add(host);
     }
   }
   return () => {
-    for (const p of missing.sort((a, b) => b.length - a.length)) {
-      const host = path.join(rootfs, p);
-      const st = fs.lstatSync(host, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) fs.rmdirSync(host);
-      else if (st.size === 0) fs.rmSync(host);
+    for (const host of [...missing].sort((a, b) => b.length - a.length)) {
+      try {
+        const st = fs.lstatSync(host, { throwIfNoEntry: false });
+        if (st?.isDirectory()) fs.rmdirSync(host);
+        else if (st?.isFile() && st.size === 0) fs.rmSync(host);
+      } catch {
+        /* a mount point the step itself filled: it belongs to the layer */
+      }
     }
   };
+}
+
+/** The OCI mounts for RUN --mount: binds (read-only unless asked) and tmpfs, parents before nested targets. */
+export function runMountSpecs(mounts: readonly RunStepMount[]): { destination: string; type: string; source: string; options: string[] }[] {
+  return mounts.map((m) => m.type === 'bind'
+    ? { destination: m.target, type: 'bind', source: m.source, options: ['rbind', 'rprivate', m.readOnly ? 'ro' : 'rw'] }
+    // BuildKit's tmpfs: nosuid, the kernel's default mode (1777), an optional size in bytes
+    : { destination: m.target, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', m.readOnly ? 'ro' : 'rw', ...(m.size ? [`size=${m.size}`] : [])] });
 }
 
 export class ContainerRunStep implements RunStep {
@@ -60,7 +76,8 @@ export class ContainerRunStep implements RunStep {
     let attachment: BuildNetworkAttachment | undefined;
     let created = false;
     const spec = hardenedSpec({ args: req.argv });
-    const cleanupMountPoints = trackCreated(req.rootfs, [...spec.mounts!.map((m) => m.destination), '/etc/hosts', '/etc/resolv.conf']);
+    const runMounts = runMountSpecs(req.mounts ?? []);
+    const cleanupMountPoints = trackCreated(req.rootfs, [...spec.mounts!.map((m) => m.destination), '/etc/hosts', '/etc/resolv.conf', ...runMounts.map((m) => m.destination)]);
     try {
       fs.mkdirSync(bundle, { recursive: true, mode: 0o700 });
       let etc: EtcFiles;
@@ -100,6 +117,8 @@ export class ContainerRunStep implements RunStep {
         // dockerd gives a build container the image's volumes: the mount points stay in the layer (created
         // here, not tracked for removal), what RUN writes below them does not.
         ...(req.volumes ?? []).map((v) => ({ destination: v, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=755'] })),
+        // RUN --mount targets: created (and removed afterwards, when still empty) like the mount points above
+        ...runMounts,
       ];
       fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
       const c = await createContainer(this.options.runtime, req.id, { bundle, wait: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -115,11 +134,7 @@ export class ContainerRunStep implements RunStep {
       if (created) await deleteContainer(this.options.runtime, req.id, true).catch(() => undefined);
       if (attachment) await attachment.release().catch(() => undefined);
       fs.rmSync(bundle, { recursive: true, force: true });
-      try {
-        cleanupMountPoints();
-      } catch {
-        /* a mount point the step itself filled: it belongs to the layer */
-      }
+      cleanupMountPoints();
     }
   }
 }

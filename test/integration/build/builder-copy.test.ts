@@ -137,3 +137,46 @@ test('bad builds fail clearly and leave nothing behind', async () => {
   e = await h.build(new FakeRunStep(), { contextDir: pdir, platform: 'linux/s390x' }).then(() => new Error('built'), (x: Error) => x);
   assert.match(e.message, /platform linux\/s390x is not supported: this builder builds for the host platform/);
 });
+
+test('a cached COPY --from does not mount its source again; a changed source stage is copied afresh', async () => {
+  const dir = h.context('copy-from-memo', {
+    Dockerfile: [
+      'FROM busybox AS src',
+      'COPY a.txt /out/a.txt',
+      'FROM busybox',
+      'COPY --from=src /out/a.txt /a.txt',
+      'COPY --from=busybox:latest /etc/passwd /copied-passwd',
+      '',
+    ].join('\n'),
+    'a.txt': 'first',
+  });
+  // Count the read-only views the builder mounts (COPY --from mounts its source as one).
+  const snapshots = h.ctx.snapshots;
+  const view = snapshots.view.bind(snapshots);
+  let views = 0;
+  snapshots.view = (...args: Parameters<typeof view>) => {
+    views++;
+    return view(...args);
+  };
+  try {
+    await h.build(new FakeRunStep(), { contextDir: dir, tags: ['memo'] });
+    assert.equal(views, 2, 'the first build mounts both sources');
+    const first = h.output;
+    views = 0;
+    const again = await h.build(new FakeRunStep(), { contextDir: dir, tags: ['memo'] });
+    assert.equal(views, 0, `a fully cached build mounted ${views} source view(s)`);
+    assert.equal((h.output.match(/Using cache/g) ?? []).length, 3, h.output);
+    assert.match(first, new RegExp(`Successfully built ${again.id.slice(7, 19)}`), 'the rebuild gives the same image');
+    // The source stage changes: its image id changes, so its COPY --from resolves (and mounts) again, and the
+    // step after it runs again too (its parent changed), which needs its source mounted to copy from.
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'second');
+    views = 0;
+    await h.build(new FakeRunStep(), { contextDir: dir, tags: ['memo'] });
+    assert.equal(views, 2, h.output);
+    assert.equal((h.output.match(/Using cache/g) ?? []).length, 0, h.output);
+    assert.equal(await h.inImage('memo', (root) => fs.readFileSync(path.join(root, 'a.txt'), 'utf8')), 'second');
+  } finally {
+    snapshots.view = view;
+  }
+  assert.deepEqual(await h.leftovers(), []);
+});
