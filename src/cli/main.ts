@@ -41,6 +41,7 @@ Commands:
   cp         copy files between a container and the host
   export     write a container's filesystem as a tar
   build      build an image from a Dockerfile (PATH, or - for a tar or a Dockerfile on stdin)
+  builder    manage builds: prune (remove build cache)
   container  manage containers: ls, run, create, start, stop, rm, logs, exec, inspect, prune, ...
   volume     manage volumes: create, ls, inspect, rm, prune
   network    manage networks: create, ls, inspect, rm, prune
@@ -74,7 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'login':
     case 'logout': {
       const { imageMain } = await import('../image/cli/main.js');
-      return imageMain(cmd, rest);
+      const code = await imageMain(cmd, rest);
+      // The image layer cannot reach the build cache: entries of the images it removed are dropped here.
+      const { sweepAfterImageCommand } = await import('./container-commands/builder-command.js');
+      await sweepAfterImageCommand(cmd, rest);
+      return code;
     }
     case 'daemon': {
       const { daemonMain } = await import('../engine/cli/daemon-command.js');
@@ -107,7 +112,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'info':
     case 'system':
     case 'events':
-    case 'build': {
+    case 'build':
+    case 'builder': {
       const { containerMain } = await import('./container-commands/main.js');
       return containerMain(cmd, rest);
     }

@@ -27,6 +27,8 @@ import { archiveRoutes } from './routes/archive.js';
 import { volumeRoutes, volumeView } from './routes/volumes.js';
 import { networkRoutes } from './routes/networks.js';
 import { buildRoutes } from './routes/build.js';
+import { buildPruneRoutes } from './routes/build-prune.js';
+import { sweepBuildCache } from '../build/index.js';
 
 export interface Engine {
   config: EngineConfig;
@@ -71,6 +73,8 @@ export async function openEngine(config: EngineConfig, log: Logger = createLogge
     volumeDiskUsage: async () => volumes.list().map((v) => ({ ...volumeView(v), UsageData: { Size: volumes.size(v.Name), RefCount: users(v.Name).length } })),
   };
   await containers.init();
+  // Cache entries whose image went while no daemon ran (a standalone `berth rmi`, a crash before the sweep).
+  await sweepBuildCache(images).catch((e: Error) => log.log('warn', `sweeping the build cache: ${e.message} (stale entries stay until the next image removal)`));
   const routes: Route[] = [
     ...systemRoutes(services),
     ...authRoutes(services),
@@ -83,6 +87,7 @@ export async function openEngine(config: EngineConfig, log: Logger = createLogge
     ...volumeRoutes(volumes, events, users),
     ...networkRoutes(networking, events),
     ...buildRoutes({ images, events, fsops: openFs, runtime: ctx.runtime, runRoot: config.runRoot, bridge: (id) => networking.attachBuildContainer(id) }),
+    ...buildPruneRoutes(services),
   ];
   return {
     config, services, containers, execs, volumes, networking, routes, log,

@@ -9,7 +9,7 @@ export { pushImage, type PushResult } from './ops/push.js';
 export { listImages, inspectImage, type ImageSummary } from './ops/image-view.js';
 export { resolveImage, imageGroups } from './ops/resolve.js';
 export { loadLocalImage, type LocalImage } from './ops/local-image.js';
-export { tagImage, removeImage, pruneImages, usersOf, IMAGE_LABEL, type DeleteItem } from './ops/remove.js';
+export { tagImage, removeImage, removeImageWithResult, pruneImages, pruneBuildImages, usersOf, IMAGE_LABEL, type DeleteItem, type RemoveResult } from './ops/remove.js';
 export { garbageCollect, type GcResult } from './ops/gc.js';
 export { saveImages } from './ops/save.js';
 export { loadImages } from './ops/load.js';

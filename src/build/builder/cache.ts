@@ -18,7 +18,7 @@ export function stepKey(parentId: string | undefined, parts: Record<string, unkn
 }
 
 export class BuildCache {
-  constructor(private readonly dir: string) {}
+  constructor(readonly dir: string) {}
 
   private file(key: string): string {
     return path.join(this.dir, `${key}.json`);
@@ -48,5 +48,57 @@ export class BuildCache {
     const tmp = `${this.file(key)}.${randomBytes(4).toString('hex')}.tmp`;
     await fs.writeFile(tmp, JSON.stringify(entry));
     await fs.rename(tmp, this.file(key));
+  }
+
+  /** Every entry with its file's size and modification time (unreadable entries have no `entry`). */
+  async list(): Promise<{ key: string; entry?: CacheEntry; bytes: number; mtimeMs: number }[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    const out: { key: string; entry?: CacheEntry; bytes: number; mtimeMs: number }[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+      const file = path.join(this.dir, name);
+      try {
+        const [st, text] = await Promise.all([fs.stat(file), fs.readFile(file, 'utf8')]);
+        let entry: CacheEntry | undefined;
+        try {
+          entry = JSON.parse(text) as CacheEntry;
+        } catch {
+          /* a damaged entry: listed without its content, so that it can be removed */
+        }
+        out.push({ key: name.slice(0, -'.json'.length), ...(entry ? { entry } : {}), bytes: st.size, mtimeMs: st.mtimeMs });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // removed meanwhile by another sweep
+      }
+    }
+    return out;
+  }
+
+  /** Removes an entry (absent is fine). */
+  async remove(key: string): Promise<void> {
+    await fs.rm(this.file(key), { force: true });
+  }
+
+  /** Removes temp files of stores that died before their rename (older than `ageMs`); returns how many. */
+  async removeStaleTemps(ageMs: number): Promise<number> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    let n = 0;
+    for (const name of names.filter((x) => x.endsWith('.tmp'))) {
+      const file = path.join(this.dir, name);
+      const st = await fs.stat(file).catch(() => undefined);
+      if (!st || Date.now() - st.mtimeMs < ageMs) continue; // maybe a store in progress
+      await fs.rm(file, { force: true });
+      n++;
+    }
+    return n;
   }
 }

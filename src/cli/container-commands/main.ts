@@ -34,6 +34,7 @@ const COMMANDS: Record<string, Loader> = {
   system: async () => (await import('./system-commands.js')).systemCommand,
   events: async () => (await import('./events-command.js')).eventsCommand,
   build: async () => (await import('./build-command.js')).buildCommand,
+  builder: async () => (await import('./builder-command.js')).builderCommand,
   container: async () => containerGroup,
 };
 

@@ -16,13 +16,14 @@ import {
   pruneImages,
   pullImage,
   pushImage,
-  removeImage,
+  removeImageWithResult,
   resolveImage,
   saveImages,
   tagImage,
   type ImageContext,
   type ImageReference,
 } from '../../image/index.js';
+import { sweepBuildCache } from '../../build/index.js';
 import { filterImageList } from '../api/image-filters.js';
 import { LazyJsonStream, lazyByteStream } from '../api/lazy-stream.js';
 import { credentialsOf, decodeRegistryAuthHeader, withCredentials } from '../api/registry-auth.js';
@@ -159,12 +160,17 @@ async function tag(ctx: ImageContext, events: EventBus, req: ApiRequest, res: Ap
 
 async function remove(ctx: ImageContext, events: EventBus, req: ApiRequest, res: ApiResponse): Promise<void> {
   const { group } = await resolveImage(ctx, req.params.name!);
-  const items = await removeImage(ctx, req.params.name!, { force: req.bool('force'), prune: !req.bool('noprune') });
-  for (const item of items) {
-    if ('Untagged' in item) events.publish('image', 'untag', group.id, { name: item.Untagged });
-    else if (item.Deleted === group.id) events.publish('image', 'delete', group.id, { name: group.id });
-  }
+  const { items, deleted } = await removeImageWithResult(ctx, req.params.name!, { force: req.bool('force'), prune: !req.bool('noprune') });
+  for (const item of items) if ('Untagged' in item) events.publish('image', 'untag', group.id, { name: item.Untagged });
+  // The image and each build parent deleted with it, as dockerd reports them.
+  for (const id of deleted) events.publish('image', 'delete', id, { name: id });
+  if (deleted.length) await sweepCache(ctx);
   res.json(200, items);
+}
+
+/** Drops the build cache entries of deleted images (a failure only delays that to the next sweep). */
+async function sweepCache(ctx: ImageContext): Promise<void> {
+  await sweepBuildCache(ctx).catch(() => undefined);
 }
 
 async function save(ctx: ImageContext, events: EventBus, names: string[], res: ApiResponse): Promise<void> {
@@ -219,6 +225,7 @@ async function prune(ctx: ImageContext, events: EventBus, req: ApiRequest, res: 
       events.publish('image', 'delete', item.Deleted, { name: item.Deleted });
     }
   }
+  if (after.size < before.size) await sweepCache(ctx);
   events.publish('image', 'prune', '', { reclaimed: String(reclaimed) });
   res.json(200, { ImagesDeleted: items.length ? items : null, SpaceReclaimed: reclaimed });
 }

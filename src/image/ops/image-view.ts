@@ -46,30 +46,54 @@ export async function imageSize(ctx: ImageContext, g: ImageGroup): Promise<numbe
 
 // The label the builder (src/build) puts on its step images' records: the id of the image the step started
 // from. Spelled out here because the image layer must not import the build layer.
-const BUILD_PARENT_LABEL = 'berth.build.parent';
+export const BUILD_PARENT_LABEL = 'berth.build.parent';
+
+/** An unnamed image every record of which the builder labelled: a build step's image. */
+export function isBuildStep(g: ImageGroup): boolean {
+  return namedRecords(g).length === 0 && g.records.every((r) => r.labels?.[BUILD_PARENT_LABEL] !== undefined);
+}
 
 /**
- * Docker's intermediate images: unnamed build-step images (records labelled by the builder) that another image
- * was built on — its history and layers start with theirs (a tag replaces the child's own record, so the label
- * cannot say). `docker images` hides them unless -a; an unnamed final image (a build without -t, the last good
- * step of a failed build) has no such child and stays visible as `<none>`, as with dockerd.
+ * Docker's image parents for what the builder made: child id → parent id. A step image's record names its
+ * parent in the label; an image that lost that record (a tag replaces it, a moved tag leaves an unlabelled
+ * `<none>`) gets the build step whose history and layers are the longest proper prefix of its own. Pulled,
+ * loaded and imported images have no parent, as with dockerd.
+ */
+export function buildParents(groups: ImageGroup[]): Map<string, string> {
+  const ids = new Set(groups.map((g) => g.id));
+  const historyOf = (g: ImageGroup) => (g.image.config.history ?? []).map((h) => JSON.stringify(h));
+  const layersOf = (g: ImageGroup) => g.image.config.rootfs?.diff_ids ?? [];
+  const steps = groups.filter((g) => g.records.some((r) => r.labels?.[BUILD_PARENT_LABEL] !== undefined));
+  const parents = new Map<string, string>();
+  for (const c of groups) {
+    const labelled = c.records.map((r) => r.labels?.[BUILD_PARENT_LABEL]).find((v) => v !== undefined);
+    if (labelled !== undefined && ids.has(labelled) && labelled !== c.id) {
+      parents.set(c.id, labelled);
+      continue;
+    }
+    if (labelled === '') continue; // a first step FROM scratch
+    const theirs = historyOf(c);
+    const cl = layersOf(c);
+    let best: { id: string; length: number } | undefined;
+    for (const p of steps) {
+      if (p.id === c.id) continue;
+      const mine = historyOf(p);
+      if (mine.length >= theirs.length || (best && best.length >= mine.length)) continue;
+      if (mine.every((h, i) => theirs[i] === h) && layersOf(p).every((l, i) => cl[i] === l)) best = { id: p.id, length: mine.length };
+    }
+    if (best) parents.set(c.id, best.id);
+  }
+  return parents;
+}
+
+/**
+ * Docker's intermediate images: build-step images another image was built on. `docker images` hides them
+ * unless -a; an unnamed final image (a build without -t, the last good step of a failed build) has no child
+ * and stays visible as `<none>`, as with dockerd.
  */
 function intermediateIds(groups: ImageGroup[]): Set<string> {
-  const out = new Set<string>();
-  const historyOf = (g: ImageGroup) => (g.image.config.history ?? []).map((h) => JSON.stringify(h));
-  for (const g of groups) {
-    if (namedRecords(g).length > 0 || !g.records.every((r) => r.labels?.[BUILD_PARENT_LABEL] !== undefined)) continue;
-    const mine = historyOf(g);
-    const layers = g.image.config.rootfs?.diff_ids ?? [];
-    const isParent = groups.some((c) => {
-      if (c.id === g.id) return false;
-      const theirs = historyOf(c);
-      const cl = c.image.config.rootfs?.diff_ids ?? [];
-      return theirs.length > mine.length && mine.every((h, i) => theirs[i] === h) && layers.every((l, i) => cl[i] === l);
-    });
-    if (isParent) out.add(g.id);
-  }
-  return out;
+  const withChildren = new Set(buildParents(groups).values());
+  return new Set(groups.filter((g) => isBuildStep(g) && withChildren.has(g.id)).map((g) => g.id));
 }
 
 /** Every image, newest first (`docker images`); build intermediates only with `all` (`docker images -a`). */
