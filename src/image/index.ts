@@ -11,6 +11,7 @@ export { resolveImage, imageGroups } from './ops/resolve.js';
 export { loadLocalImage, type LocalImage } from './ops/local-image.js';
 export { tagImage, removeImage, removeImageWithResult, pruneImages, pruneBuildImages, usersOf, IMAGE_LABEL, type DeleteItem, type RemoveResult } from './ops/remove.js';
 export { garbageCollect, type GcResult } from './ops/gc.js';
+export { createLease, type Lease } from './content/leases.js';
 export { saveImages } from './ops/save.js';
 export { loadImages } from './ops/load.js';
 export { importImage } from './ops/import.js';

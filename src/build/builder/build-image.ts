@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  familiarString, parsePlatform, parseReference, tagImage, formatPlatform, type ImageContext,
+  createLease, familiarString, parsePlatform, parseReference, tagImage, formatPlatform, type ImageContext, type Lease,
 } from '../../image/index.js';
 import { createMatcher, listContext } from '../context/index.js';
 import { parseDockerfile, planBuild, type Instruction, type LabelInstruction } from '../dockerfile/index.js';
@@ -83,25 +83,44 @@ export async function buildImage(deps: BuildDeps, options: BuildOptions, progres
   const stateDir = deps.stateDir ?? buildStateDir(ctx);
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const session: BuildSession = {
-    deps, options, progress, file, stateDir, included,
+    deps, options, progress, file, stateDir, included, hold: () => Promise.resolve(),
     cache: new BuildCache(path.join(stateDir, 'cache')),
     copyFromMemo: new CopyFromMemo(copyFromMemoDir(stateDir)),
     stages: new Map<number, ImageState>(),
     step: { next: 1, total },
   };
-  let final: ImageState | undefined;
-  for (const planned of plan.stages) {
-    const runner = new StageRunner(session, planned, plan.args.stageScope());
-    final = await runner.run(planned.index === plan.target ? extra : []);
-    session.stages.set(planned.index, final);
+  // The build's lease: a prune while the build runs may drop step images' records, but never the blobs and
+  // snapshots this build stands on or has made, so the image it ends with is whole.
+  const lease = createLease(ctx.contentRoot, `build ${tags.join(' ')}`.trim());
+  session.hold = holder(lease);
+  try {
+    let final: ImageState | undefined;
+    for (const planned of plan.stages) {
+      const runner = new StageRunner(session, planned, plan.args.stageScope());
+      final = await runner.run(planned.index === plan.target ? extra : []);
+      session.stages.set(planned.index, final);
+    }
+    const warning = plan.args.unusedWarning();
+    if (warning) progress(`${warning}\n`);
+    if (!final?.id) throw new BuildError('No image was generated. Is your Dockerfile empty?');
+    progress(`Successfully built ${final.id.slice(7, 19)}\n`);
+    for (const tag of tags) {
+      await tagImage(ctx, final.id, tag);
+      progress(`Successfully tagged ${tag}\n`);
+    }
+    return { id: final.id, tags };
+  } finally {
+    await lease.release().catch(() => undefined);
   }
-  const warning = plan.args.unusedWarning();
-  if (warning) progress(`${warning}\n`);
-  if (!final?.id) throw new BuildError('No image was generated. Is your Dockerfile empty?');
-  progress(`Successfully built ${final.id.slice(7, 19)}\n`);
-  for (const tag of tags) {
-    await tagImage(ctx, final.id, tag);
-    progress(`Successfully tagged ${tag}\n`);
-  }
-  return { id: final.id, tags };
+}
+
+/** Adds an image's config, manifest, layer blobs and chain snapshots to the lease (each resource once). */
+function holder(lease: Lease): (s: ImageState) => Promise<void> {
+  const held = new Set<string>();
+  return async (s) => {
+    const fresh = [s.id, s.target?.digest, ...s.layers.map((l) => l.digest), ...s.chain].filter((r): r is string => !!r && !held.has(r));
+    if (fresh.length === 0) return;
+    for (const r of fresh) held.add(r);
+    await lease.add(...fresh);
+  };
 }

@@ -29,6 +29,8 @@ export interface BuildSession {
   progress: BuildProgress;
   file: Dockerfile;
   cache: BuildCache;
+  /** Keeps an image's blobs and snapshots from garbage collection until the build ends (the build's lease). */
+  hold(state: ImageState): Promise<void>;
   /** COPY --from resolutions per source image, so cached steps need no mount. */
   copyFromMemo: CopyFromMemo;
   stateDir: string;
@@ -116,6 +118,7 @@ export class StageRunner {
       delete c.container_config;
       delete c.docker_version;
     }
+    await this.session.hold(this.state);
     // dockerd's beginStage → setDefaultPath: every stage's config gets PATH if its base has none (scratch too).
     const runConfig = (this.state.config.config ??= {});
     if (!(runConfig.Env ?? []).some((kv) => kv.startsWith('PATH='))) runConfig.Env = [...(runConfig.Env ?? []), DEFAULT_PATH];
@@ -186,6 +189,7 @@ export class StageRunner {
     const ref = resolveStageRef(this.session.file.stages, from, this.planned.index, instruction);
     const source = ref.kind === 'stage' ? this.session.stages.get(ref.index) : await imageState(this.session, ref.ref);
     if (!source) throw new BuildError(`COPY --from=${from}: stage ${from} was not built`, instruction.startLine);
+    await this.session.hold(source);
     const fromId = source.id ?? 'scratch';
     // The source image cannot change under its id: a remembered resolution lets a cache hit skip mounting it.
     const memoInput = source.id ? { instruction: { ...instruction, startLine: 0, endLine: 0, original: '' }, workdir } : undefined;
@@ -251,6 +255,7 @@ export class StageRunner {
     if (options.noCache) return false;
     const hit = await cache.lookup(deps.image, stepKey(this.state.id, { createdBy, ...keyParts }));
     if (!hit) return false;
+    await this.session.hold(hit);
     this.print(` ---> Using cache\n ---> ${short(hit.id)}\n`);
     this.state = hit;
     return true;
@@ -267,6 +272,8 @@ export class StageRunner {
     if (await this.cached(createdBy, keyParts)) return;
     let result: LayerResult = {};
     if (change) result = await withLayer(deps, this.session.stateDir, this.state, change);
+    // From here until the image record exists, only the lease keeps a concurrent prune off the new layer.
+    if (result.layer) await this.session.hold({ ...next, layers: [result.layer.descriptor], chain: [result.layer.chainId] });
     const created = (deps.now ?? (() => new Date()))().toISOString();
     next.config.created = created;
     const entry: NonNullable<ImageConfig['history']>[number] = { created, created_by: createdBy };
@@ -278,6 +285,7 @@ export class StageRunner {
     } else entry.empty_layer = true;
     next.config.history = [...(next.config.history ?? []), entry];
     this.state = await storeImage(deps.image, next, parentId);
+    await this.session.hold(this.state);
     await cache.store(key, { id: this.state.id!, target: this.state.target! });
     this.print(` ---> ${short(this.state.id)}\n`);
   }

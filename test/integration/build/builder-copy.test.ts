@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { BuildHarness, FakeRunStep } from './harness.js';
-import { inspectImage } from '../../../src/image/index.js';
+import { inspectImage, pruneImages, resolveImage } from '../../../src/image/index.js';
 
 let h: BuildHarness;
 before(async () => {
@@ -178,5 +178,38 @@ test('a cached COPY --from does not mount its source again; a changed source sta
   } finally {
     snapshots.view = view;
   }
+  assert.deepEqual(await h.leftovers(), []);
+});
+
+test('an image prune while a build runs cannot take what the build stands on (the build holds a lease)', async () => {
+  const dir = h.context('lease', {
+    Dockerfile: [
+      'FROM busybox AS first',
+      'RUN write /made-in-first first',
+      'FROM busybox',
+      'RUN prune',
+      'COPY --from=first /made-in-first /copied',
+      '',
+    ].join('\n'),
+  });
+  // The RUN of the second stage prunes images: the first stage's image is then an unnamed head nothing uses.
+  const pruned: string[] = [];
+  const step = new FakeRunStep();
+  const pruning = {
+    async run(req: Parameters<FakeRunStep['run']>[0]): Promise<number> {
+      if (req.argv.join(' ').includes('prune')) {
+        const { items } = await pruneImages(h.ctx);
+        for (const i of items) if ('Deleted' in i) pruned.push(i.Deleted);
+      }
+      return step.run(req);
+    },
+  };
+  const result = await h.build(pruning, { contextDir: dir, tags: ['leased'], noCache: true });
+  assert.ok(pruned.length > 0, 'the prune removed the first stage\'s image');
+  assert.equal(await h.inImage('leased', (root) => fs.readFileSync(path.join(root, 'copied'), 'utf8')), 'first');
+  // The image is whole: every layer blob is in the content store.
+  const { group } = await resolveImage(h.ctx, result.id);
+  for (const l of group.image.manifest.layers) assert.ok(await h.ctx.content.has(l.digest), `layer ${l.digest} of the built image is missing`);
+  assert.deepEqual(fs.readdirSync(path.join(h.ctx.contentRoot, 'leases')).filter((f) => f.endsWith('.json')), [], 'the lease is released');
   assert.deepEqual(await h.leftovers(), []);
 });
