@@ -60,6 +60,7 @@ export async function buildCommand(argv: string[], ctx: CommandContext): Promise
   // As docker: an old id file must not survive a failed build.
   if (iidfile) fs.rmSync(path.resolve(ctx.cwd, iidfile), { force: true });
 
+  const started = performance.now();
   const prepared = await prepareContext(positionals[0]!, str(flags, 'file'), ctx);
   // docker's progBuff/buildBuff: the terminal, or (with -q) buffers shown only on failure.
   const progress = quiet ? new Held() : undefined;
@@ -119,6 +120,8 @@ export async function buildCommand(argv: string[], ctx: CommandContext): Promise
     if (!imageId) throw new CommandError(`Server did not provide an image ID. Cannot write ${iidfile}`, 1);
     fs.writeFileSync(path.resolve(ctx.cwd, iidfile), imageId, { mode: 0o666 });
   }
+  // The legacy builder's output has no timing; the elapsed time (context upload included) closes it.
+  if (!quiet) ctx.io.stdout.write(`Built in ${((performance.now() - started) / 1000).toFixed(2)}s\n`);
   return 0;
 }
 

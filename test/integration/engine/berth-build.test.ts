@@ -94,7 +94,8 @@ async function leftovers(): Promise<string[]> {
 const ID12 = /Successfully built ([0-9a-f]{12})/;
 
 /** Output with step/container ids and the CLI's random Dockerfile names replaced, to compare two runs. */
-const ids = (text: string): string => text.replace(/\b[0-9a-f]{12}\b/g, '<id>').replace(/\.dockerfile\.[0-9a-f]{20}/g, '.dockerfile.<random>');
+const ids = (text: string): string => text.replace(/\b[0-9a-f]{12}\b/g, '<id>').replace(/\.dockerfile\.[0-9a-f]{20}/g, '.dockerfile.<random>')
+  .replace(/^Built in \d+\.\d\ds\n$/m, ''); // berth build's last line, the elapsed time (the docker CLI has none)
 
 /** `DOCKER_BUILDKIT=0 docker build` (the real docker CLI, legacy builder) against the same daemon; must succeed. */
 async function dockerBuild(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
@@ -122,6 +123,7 @@ test('a directory context: .dockerignore applied, several -t, --build-arg (value
   assert.match(out, /^ ---> Running in [0-9a-f]{12}$/m);
   assert.match(out, /^Successfully tagged bb-dir:v1$/m);
   assert.match(out, /^Successfully tagged bb-dir:v2$/m);
+  assert.match(out, /\nSuccessfully tagged bb-dir:v2\nBuilt in \d+\.\d\ds\n$/, 'the elapsed time closes the output');
   const id = (await docker(['image', 'inspect', '--format', '{{.Id}}', 'bb-dir:v1'])).trim();
   assert.equal(ID12.exec(out)?.[1], id.slice(7, 19));
   assert.equal((await docker(['image', 'inspect', '--format', '{{.Id}}', 'bb-dir:v2'])).trim(), id);
