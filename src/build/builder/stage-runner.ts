@@ -17,6 +17,7 @@ import type { SourceRoot } from './copy-sources.js';
 import { BuildError } from './errors.js';
 import { withLayer, withView, type LayerResult } from './layer-step.js';
 import { applyMetadata, commandArgv, isMetadataInstruction, nopCreatedBy, nopStringCreatedBy, type StageScope } from './metadata.js';
+import { heredocScript } from './run-heredoc.js';
 import { storeImage } from './store-image.js';
 import type { BuildDeps, BuildNetworkMode, BuildOptions, BuildProgress, ImageState } from './types.js';
 
@@ -205,9 +206,7 @@ export class StageRunner {
     const config = this.state.config.config ?? {};
     let argv = commandArgv(instruction.command, config);
     if (instruction.heredocs.length > 0) {
-      const only = instruction.heredocs.length === 1 && /^\d?<<-?["']?\w+["']?$/.test(instruction.command.args.join(' ').trim());
-      if (!only) throw new BuildError('RUN with a here-document is supported only as `RUN <<EOF` followed by the script', instruction.startLine);
-      argv = [...commandArgv({ form: 'shell', args: [] }, config), instruction.heredocs[0]!.content];
+      argv = [...commandArgv({ form: 'shell', args: [] }, config), heredocScript(instruction.command.args.join(' '), instruction.heredocs)];
     }
     const historyArgs = this.scope.args.historyArgs(this.env());
     const createdBy = (historyArgs.length > 0 ? [`|${historyArgs.length}`, ...historyArgs, ...argv] : argv).join(' ');

@@ -61,6 +61,34 @@ test('a RUN step runs busybox sh in the snapshot: output, layer, USER and WORKDI
   assert.deepEqual(leftoverCgroups(), []);
 });
 
+test('RUN here-documents as BuildKit runs them: a script, a shebang interpreter, bodies fed to commands', async () => {
+  const dir = h.context('heredoc', {
+    Dockerfile: [
+      'FROM busybox',
+      'RUN <<EOF',
+      'echo script > /script',
+      'EOF',
+      'RUN <<EOF',
+      '#!/bin/busybox awk -f',
+      'BEGIN { print "awk ran" > "/awk" }',
+      'EOF',
+      'RUN <<A cat > /a && <<B cat > /b',
+      'one',
+      'A',
+      'two',
+      'B',
+      "RUN sh -s x <<'EOF'",
+      'echo "quoted $1 \\$HOME" > /quoted',
+      'EOF',
+      '',
+    ].join('\n'),
+  });
+  await h.build(step, { contextDir: dir, tags: ['heredocs'], networkMode: 'none' });
+  const got = await h.inImage('heredocs', (root) => Object.fromEntries(['script', 'awk', 'a', 'b', 'quoted'].map((f) => [f, fs.readFileSync(path.join(root, f), 'utf8')])));
+  assert.deepEqual(got, { script: 'script\n', awk: 'awk ran\n', a: 'one\n', b: 'two\n', quoted: 'quoted x $HOME\n' });
+  assert.deepEqual(await h.leftovers(), []);
+});
+
 test('a failing RUN reports its code and output, and leaves nothing behind', async () => {
   const dir = h.context('run-fail', { Dockerfile: 'FROM busybox\nRUN echo about to fail; exit 7\n' });
   const err = await h.build(step, { contextDir: dir, networkMode: 'none' }).then(() => undefined, (e: Error) => e);
