@@ -1,6 +1,5 @@
 // The container manager: every container operation the API offers, each under the container's lock,
 // publishing Docker's events.
-import fs from 'node:fs';
 import os from 'node:os';
 import { killContainer, pauseContainer, resumeContainer, updateContainer, containerPids } from '../../runtime/index.js';
 import { parseSignal } from '../../runtime/index.js';
@@ -22,6 +21,7 @@ import { containerSummary, inspectContainer, matchesFilters } from './view.js';
 import type { ContainerRecord, CreateRequest } from './types.js';
 import { hostDevice, swapAccounting } from './host.js';
 import { HealthChecker } from './health.js';
+import { removeTreeSync } from '../../common/remove-tree.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -278,7 +278,7 @@ export class ContainerManager {
         }
       }
     }
-    fs.rmSync(containerPaths(this.ctx, rec.Id).run, { recursive: true, force: true });
+    removeTreeSync(containerPaths(this.ctx, rec.Id).run);
     this.ctx.events.publish('container', 'destroy', rec.Id, { image: rec.ImageName, name: rec.Name.slice(1) });
     this.ctx.waiters.notify(rec, 'removed', true);
   }

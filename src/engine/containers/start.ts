@@ -13,6 +13,7 @@ import { copyUpVolumes, ociMounts } from './mounts.js';
 import { resolveUser } from './user.js';
 import { hostDevice, swapAccounting, copyTree, INIT_BINARY } from './host.js';
 import type { ContainerRecord } from './types.js';
+import { removeTreeSync } from '../../common/remove-tree.js';
 
 /** Called with the monitor's socket between the runtime's create and start: attach clients connect here. */
 export type BeforeStart = (socketPath: string) => Promise<void>;
@@ -124,7 +125,7 @@ export async function releaseContainerResources(ctx: ContainerContext, rec: Cont
     attempt('networks', () => ctx.networking.teardown(rec)),
     attempt('rootfs', async () => unmountAll(p.rootfs, await ctx.fsops())),
   ]);
-  await attempt('run dir', async () => fs.rmSync(p.run, { recursive: true, force: true }));
+  await attempt('run dir', async () => removeTreeSync(p.run));
 }
 
 /** The generated /etc files, bind-mounted as Docker does (read-only with --read-only). */

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
 import type { ContainerRecord } from './types.js';
+import { removeTreeSync } from '../../common/remove-tree.js';
 
 const RECORD = 'config.v2.json';
 
@@ -82,7 +83,7 @@ export class ContainerStore {
   remove(rec: ContainerRecord): void {
     this.byId.delete(rec.Id);
     if (this.byName.get(rec.Name.replace(/^\//, '')) === rec.Id) this.byName.delete(rec.Name.replace(/^\//, ''));
-    fs.rmSync(this.containerDir(rec.Id), { recursive: true, force: true });
+    removeTreeSync(this.containerDir(rec.Id));
   }
 
   /** Finds a container by full id, name or unique id prefix; 404 "No such container" otherwise. */

@@ -13,6 +13,7 @@ import { resolveUser } from '../containers/user.js';
 import { allCapabilities } from '../containers/security.js';
 import { lastCap } from '../../runtime/lifecycle/create.js';
 import type { ContainerRecord } from '../containers/types.js';
+import { removeTreeSync } from '../../common/remove-tree.js';
 
 /** POST /containers/{id}/exec body. */
 export interface ExecConfig {
@@ -128,7 +129,7 @@ export class ExecManager {
       if (e.exitCode === null) e.running = true; // a fast process may have ended (and been recorded) already
     } catch (err) {
       e.exitCode = 126;
-      fs.rmSync(e.dir, { recursive: true, force: true });
+      removeTreeSync(e.dir);
       throw execError(err as Error, e.config.Cmd![0]!);
     }
     this.ctx.events.publish('container', `exec_start: ${e.config.Cmd!.join(' ')}`, rec.Id, { execID: id, name: rec.Name.slice(1), image: rec.ImageName });
@@ -141,7 +142,7 @@ export class ExecManager {
   private finished(rec: ContainerRecord, e: ExecInstance, code: number): void {
     e.running = false;
     e.exitCode = code;
-    fs.rmSync(e.dir, { recursive: true, force: true });
+    removeTreeSync(e.dir);
     rec.ExecIDs = rec.ExecIDs.filter((x) => x !== e.id);
     this.ctx.events.publish('container', 'exec_die', rec.Id, { execID: e.id, exitCode: String(code), name: rec.Name.slice(1), image: rec.ImageName });
   }

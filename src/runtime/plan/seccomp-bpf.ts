@@ -12,11 +12,11 @@ const compiled = new Map<string, Promise<Buffer>>();
 /** Adds the compiled program to `seccomp` (unchanged when it has a listener, or the export fails). */
 export async function withCompiledSeccomp(seccomp: PlanSeccomp | undefined, helperPath: string): Promise<void> {
   if (!seccomp || seccomp.listenerPath || seccomp.bpf) return;
-  const lines = seccompLines(seccomp);
-  const key = `${helperPath}\n${lines.join('\n')}`;
+  // The profile as JSON is the cache key: cheaper than encoding its plan lines on every launch.
+  const key = `${helperPath}\n${JSON.stringify(seccomp, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
   let program = compiled.get(key);
   if (!program) {
-    program = exportBpf(helperPath, lines);
+    program = exportBpf(helperPath, seccompLines(seccomp));
     compiled.set(key, program);
     program.catch(() => compiled.delete(key));
   }

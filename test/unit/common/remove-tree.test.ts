@@ -1,0 +1,33 @@
+// removeTreeSync: the whole tree goes, symbolic links are removed (never followed), a missing path is fine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { removeTreeSync } from '../../../src/common/remove-tree.js';
+
+test('removes a tree of files, directories, fifos and links without following the links', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-rt-'));
+  try {
+    const outside = path.join(tmp, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'keep'), 'keep');
+    const dir = path.join(tmp, 'tree');
+    fs.mkdirSync(path.join(dir, 'a/b/c'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'a/b/c/file'), 'x');
+    fs.writeFileSync(path.join(dir, 'top'), 'y');
+    fs.symlinkSync(outside, path.join(dir, 'link-to-dir'));
+    fs.symlinkSync(path.join(outside, 'keep'), path.join(dir, 'a/link-to-file'));
+    fs.mkdirSync(path.join(dir, 'empty'));
+    removeTreeSync(dir);
+    assert.equal(fs.existsSync(dir), false);
+    assert.equal(fs.readFileSync(path.join(outside, 'keep'), 'utf8'), 'keep', 'what a link pointed at stays');
+    removeTreeSync(dir); // already gone: fine
+    const file = path.join(tmp, 'plain');
+    fs.writeFileSync(file, 'z');
+    removeTreeSync(file);
+    assert.equal(fs.existsSync(file), false);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
