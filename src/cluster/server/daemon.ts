@@ -97,7 +97,9 @@ export async function clusterUp(o: UpOptions): Promise<{ url: string; alreadyRun
 
     const logStart = fs.existsSync(paths.apiserverLog) ? fs.statSync(paths.apiserverLog).size : 0;
     const fd = fs.openSync(paths.apiserverLog, 'a', 0o600);
-    const child = spawn(process.execPath, [...o.selfCommand, 'serve', '--state-dir', paths.root], {
+    // BERTH_APISERVER_NODE_ARGS (profiling, e.g. --cpu-prof): node flags for the API server process only.
+    const nodeArgs = (process.env.BERTH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, ...o.selfCommand, 'serve', '--state-dir', paths.root], {
       detached: true,
       stdio: ['ignore', fd, fd],
     });
