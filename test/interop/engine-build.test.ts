@@ -204,6 +204,30 @@ test('RUN on the default bridge gets an address in the daemon\'s subnet; --netwo
   assert.deepEqual(await leftovers(), []);
 });
 
+test('RUN --mount and RUN here-documents through the real docker CLI: a cache mount outlives --no-cache builds, a bind reads the context, none is in the image', async () => {
+  const dir = context('mounts', {
+    Dockerfile: [
+      'FROM busybox',
+      'RUN --mount=type=cache,target=/cache --mount=type=bind,source=input.txt,target=/in.txt <<EOF',
+      'cat /in.txt >> /cache/runs',
+      'wc -l < /cache/runs > /runs-seen',
+      'EOF',
+      '',
+    ].join('\n'),
+    'input.txt': 'one build\n',
+  });
+  await build(['--no-cache', '-t', 'mounts:1', dir]);
+  await build(['--no-cache', '-t', 'mounts:2', dir]);
+  // The second build's step saw the line the first one left in the cache mount; neither target is in the image.
+  assert.equal((await ok(['run', '--rm', 'mounts:2', 'cat', '/runs-seen'])).trim(), '2');
+  assert.equal(await ok(['run', '--rm', 'mounts:2', 'sh', '-c', 'for p in /cache /in.txt; do test -e $p && echo $p; done; true']), '');
+  const bad = context('mount-secret', { Dockerfile: 'FROM busybox\nRUN --mount=type=secret,id=x cat /run/secrets/x\n' });
+  const r = await dockerBuild([bad]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /secret/);
+  assert.deepEqual(await leftovers(), []);
+});
+
 test('a syntax error names its line; nothing is left', async () => {
   const dir = context('syntax', { Dockerfile: 'FROM busybox\nRUN true\nFOOBAR nope\n' });
   const r = await dockerBuild([dir]);
