@@ -85,7 +85,7 @@ export async function openEngine(config: EngineConfig, log: Logger = createLogge
     ...logsRoutes(containers),
     ...archiveRoutes(containers),
     ...volumeRoutes(volumes, events, users),
-    ...networkRoutes(networking, events),
+    ...networkRoutes(networking, events, ctx.locks),
     ...buildRoutes({ images, events, fsops: openFs, runtime: ctx.runtime, runRoot: config.runRoot, bridge: (id) => networking.attachBuildContainer(id) }),
     ...buildPruneRoutes(services),
   ];

@@ -37,6 +37,8 @@ export interface AttachOptions {
   aliases?: string[];
   /** A static IPv4 address inside the network's subnet (docker run --ip). */
   ipAddress?: string;
+  /** Route the container's default traffic through this network (default true; false for its second network). */
+  defaultRoute?: boolean;
 }
 
 export interface DetachOptions {
@@ -80,7 +82,7 @@ export async function attachContainer(d: AttachDeps, o: AttachOptions): Promise<
   const wanted = net.Internal ? [] : (o.portMappings ?? []);
   const mappings = await d.ports.reserve(owner, wanted);
   try {
-    const list = bridgeConfList(net, { ipamDataDir: d.ipamDir, portmap: mappings.length > 0 });
+    const list = bridgeConfList(net, { ipamDataDir: d.ipamDir, portmap: mappings.length > 0, ...(o.defaultRoute === false ? { defaultRoute: false } : {}) });
     rec.confList = list;
     rec.portMappings = mappings;
     if (mappings.length) rec.capabilityArgs.portMappings = mappings.map((m) => ({ hostPort: m.hostPort, containerPort: m.containerPort, protocol: m.protocol, hostIP: m.hostIP }));

@@ -1,5 +1,6 @@
-// `berth network create|ls|inspect|rm|prune` over /networks, with docker's output (NETWORK ID / NAME / DRIVER
-// / SCOPE sorted by name, --format json, the id printed on create, names on rm, the prune report).
+// `berth network create|ls|inspect|rm|prune|connect|disconnect` over /networks, with docker's output (NETWORK ID /
+// NAME / DRIVER / SCOPE sorted by name, --format json, the id printed on create, names on rm, the prune report,
+// nothing on connect and disconnect).
 import { bool, list, str, type FlagSpec } from '../../common/args.js';
 import { seg } from '../../engine/client/index.js';
 import { HELP_FLAG, parseCommand, usageText } from './argv.js';
@@ -142,6 +143,38 @@ async function prune(argv: string[], ctx: CommandContext): Promise<number> {
   return 0;
 }
 
+async function connect(argv: string[], ctx: CommandContext): Promise<number> {
+  const specs: FlagSpec[] = [
+    { name: 'alias', kind: 'list', help: 'add network-scoped alias for the container' },
+    { name: 'ip', kind: 'string', help: 'IPv4 address (e.g. 172.30.100.104)' },
+    HELP_FLAG,
+  ];
+  const { flags, positionals } = parseCommand(argv, specs);
+  if (flags.help) {
+    ctx.io.stdout.write(usageText('network connect [OPTIONS] NETWORK CONTAINER', 'Connect a container to a network', specs));
+    return 0;
+  }
+  requireArgs('network connect', 'network connect [OPTIONS] NETWORK CONTAINER', positionals, 2, 2);
+  const aliases = list(flags, 'alias');
+  const ip = str(flags, 'ip');
+  await (await ctx.client()).send('POST', `/networks/${seg(positionals[0]!)}/connect`, {
+    json: { Container: positionals[1], EndpointConfig: { ...(aliases.length ? { Aliases: aliases } : {}), ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}) } },
+  });
+  return 0;
+}
+
+async function disconnect(argv: string[], ctx: CommandContext): Promise<number> {
+  const specs: FlagSpec[] = [{ name: 'force', short: 'f', kind: 'bool', help: 'force the container to disconnect from a network' }, HELP_FLAG];
+  const { flags, positionals } = parseCommand(argv, specs);
+  if (flags.help) {
+    ctx.io.stdout.write(usageText('network disconnect [OPTIONS] NETWORK CONTAINER', 'Disconnect a container from a network', specs));
+    return 0;
+  }
+  requireArgs('network disconnect', 'network disconnect [OPTIONS] NETWORK CONTAINER', positionals, 2, 2);
+  await (await ctx.client()).send('POST', `/networks/${seg(positionals[0]!)}/disconnect`, { json: { Container: positionals[1], Force: bool(flags, 'force') } });
+  return 0;
+}
+
 /** `berth network SUBCOMMAND`. */
 export async function networkCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = argv;
@@ -158,8 +191,12 @@ export async function networkCommand(argv: string[], ctx: CommandContext): Promi
       return rm(rest, ctx);
     case 'prune':
       return prune(rest, ctx);
+    case 'connect':
+      return connect(rest, ctx);
+    case 'disconnect':
+      return disconnect(rest, ctx);
     default:
-      ctx.io[sub && sub !== '--help' ? 'stderr' : 'stdout'].write(`${sub && sub !== '--help' ? `berth network: unknown command "${sub}"\n\n` : ''}Usage:  berth network COMMAND\n\nManage networks\n\nCommands: create, ls, inspect, rm, prune\n`);
+      ctx.io[sub && sub !== '--help' ? 'stderr' : 'stdout'].write(`${sub && sub !== '--help' ? `berth network: unknown command "${sub}"\n\n` : ''}Usage:  berth network COMMAND\n\nManage networks\n\nCommands: connect, create, disconnect, ls, inspect, rm, prune\n`);
       return sub && sub !== '--help' ? 1 : 0;
   }
 }

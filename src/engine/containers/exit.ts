@@ -6,6 +6,7 @@ import { readExitFile, watchExit, type ExitRecord } from '../monitor/index.js';
 import { containerPaths, type ContainerContext } from './context.js';
 import { releaseContainerResources } from './start.js';
 import { nextDelay, shouldRestart } from './restart-policy.js';
+import { stoppedEndpoints } from '../networks/endpoints.js';
 import type { ContainerRecord } from './types.js';
 
 export interface ExitHooks {
@@ -58,7 +59,7 @@ export async function settleExit(ctx: ContainerContext, rec: ContainerRecord, ex
     ExitCode: code, FinishedAt: finishedAt, Error: exit ? '' : 'the container monitor is gone without an exit record (was the host restarted?)',
   };
   ctx.networking.refreshPeers(rec); // its peers drop it from their hosts files (it no longer runs)
-  rec.Networks = {};
+  rec.Networks = stoppedEndpoints(rec.Networks); // the config (aliases, --ip) stays for the next start, as in Docker
   ctx.store.save(rec);
   const attrs = { exitCode: String(code), image: rec.ImageName, name: rec.Name.slice(1) };
   if (oom) ctx.events.publish('container', 'oom', rec.Id, attrs);

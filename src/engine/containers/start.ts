@@ -13,6 +13,7 @@ import { copyUpVolumes, ociMounts } from './mounts.js';
 import { resolveUser } from './user.js';
 import { hostDevice, swapAccounting, copyTree, INIT_BINARY } from './host.js';
 import type { ContainerRecord } from './types.js';
+import { stoppedEndpoints } from '../networks/endpoints.js';
 import { removeTreeSync } from '../../common/remove-tree.js';
 
 /** Called with the monitor's socket between the runtime's create and start: attach clients connect here. */
@@ -102,7 +103,7 @@ export async function startContainerProcess(ctx: ContainerContext, rec: Containe
   } catch (e) {
     for (const u of undo.reverse()) await u().catch((err) => ctx.log('warn', `container ${rec.Id}: cleanup after a failed start: ${(err as Error).message}`));
     rec.State = { ...rec.State, Status: rec.State.StartedAt && rec.State.StartedAt !== '0001-01-01T00:00:00Z' ? 'exited' : 'created', Running: false, Pid: 0, ExitCode: 128, Error: (e as Error).message };
-    rec.Networks = {};
+    rec.Networks = stoppedEndpoints(rec.Networks); // the endpoint config stays for the next start
     ctx.store.save(rec);
     throw startError(e, rec);
   }

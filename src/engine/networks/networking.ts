@@ -16,6 +16,7 @@ import type { ContainerStore } from '../containers/store.js';
 import type { ContainerRecord, EndpointSettings, PortBinding } from '../containers/types.js';
 import { hostnameOf } from '../containers/oci-spec.js';
 import { createRunnerPool } from './plugin-runner.js';
+import { attachOrder, createEndpoints, endpointKey, NETWORK_CONFLICT } from './endpoints.js';
 
 /** Network layer errors in the engine's taxonomy (the API maps those to HTTP). */
 export function engineErrorOf(e: unknown): unknown {
@@ -38,7 +39,7 @@ export class EngineNetworking implements ContainerNetworking {
   private readonly netnsDir: string;
 
   constructor(
-    config: EngineConfig, private readonly containers: ContainerStore, private readonly log: Logger,
+    config: EngineConfig, readonly containers: ContainerStore, private readonly log: Logger,
     private readonly fsops: () => Promise<FsOps>, options: { defaultBridgeName?: string; defaultSubnet?: string } = {},
   ) {
     this.manager = new NetworkManager({ root: config.root, ...options, exec: createCniExec({ run: this.plugins.run }) });
@@ -54,6 +55,8 @@ export class EngineNetworking implements ContainerNetworking {
 
   validate(rec: ContainerRecord): void {
     const mode = rec.HostConfig.NetworkMode ?? 'bridge';
+    // NetworkingConfig.EndpointsConfig, normalized: keyed by network name, NetworkMode's first, config fields only.
+    rec.Networks = createEndpoints(mode, rec.Networks, (ref) => this.store.find(ref));
     if (mode.startsWith('container:')) {
       this.containers.get(mode.slice('container:'.length));
       if (Object.keys(rec.HostConfig.PortBindings ?? {}).length) throw new EngineError('conflicting options: port publishing and the container type network mode', 'InvalidArgument');
@@ -88,28 +91,51 @@ export class EngineNetworking implements ContainerNetworking {
       // Only lo: the runtime's own new namespace (it brings lo up) is enough; nothing to pin or attach.
       return { namespace: { kind: 'new' }, endpoints: { [net.Name]: { NetworkID: net.Id, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' } }, ports: {} };
     }
+    // Every network the container is connected to: NetworkMode's as eth0 (with the published ports and the
+    // default route), the others (docker run --network a --network b, network connect) as eth1, eth2, …
+    const order: { net: NetworkResource; asked: EndpointSettings }[] = [];
+    for (const [i, [name, asked]] of attachOrder(rec, net).entries()) {
+      const other = i === 0 && (name === 'default' || asked.NetworkID === net.Id) ? net : this.store.find(name) ?? (asked.NetworkID ? this.store.find(asked.NetworkID) : undefined);
+      if (!other) throw new EngineError(`network ${name} not found: disconnect the container from it (docker network disconnect -f ${name} ${rec.Name.slice(1)})`, 'NotFound');
+      if (other.Driver !== 'bridge') throw new EngineError(`container ${rec.Name.slice(1)}: ${NETWORK_CONFLICT.shared}`, 'InvalidArgument');
+      if (!order.some((o) => o.net.Id === other.Id)) order.push({ net: other, asked });
+    }
     const nsPath = this.netnsPath(rec.Id);
     await this.teardown(rec); // leftovers of a run that was not cleaned up (crash) go first
     await this.pinNetns(nsPath);
     try {
-      const requests = net.Driver === 'bridge' ? publishRequests(rec) : [];
-      const userDefined = net.Driver === 'bridge' && net.Name !== 'bridge';
-      const asked = rec.Networks[net.Name] ?? rec.Networks[mode];
-      const aliases = userDefined ? [...new Set([...(asked?.Aliases ?? []), rec.Name.slice(1), rec.Id.slice(0, 12)])] : [];
-      const r = await wrap(() => this.manager.attachContainer({
-        containerId: rec.Id, netnsPath: nsPath, network: net.Id, ifName: 'eth0', portMappings: requests, aliases,
-        ...(asked?.IPAMConfig?.IPv4Address ? { ipAddress: asked.IPAMConfig.IPv4Address } : {}),
-      }));
-      const ep: EndpointSettings = {
-        IPAMConfig: asked?.IPAMConfig ?? null, Links: null, Aliases: userDefined ? aliases : null, MacAddress: r.MacAddress, NetworkID: net.Id, EndpointID: r.EndpointID,
-        Gateway: r.Gateway, IPAddress: r.IPAddress, IPPrefixLen: r.IPPrefixLen, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-        DNSNames: userDefined ? aliases : null,
-      };
-      return { namespace: { kind: 'path', path: nsPath }, endpoints: { [net.Name]: ep }, ports: portsView(r.portMappings) };
+      const endpoints: Record<string, EndpointSettings> = {};
+      let ports: Record<string, PortBinding[] | null> = {};
+      for (const [i, { net: n, asked }] of order.entries()) {
+        const r = await this.attachEndpoint(rec, n, asked, `eth${i}`, i === 0);
+        endpoints[n.Name] = r.endpoint;
+        if (i === 0) ports = r.ports;
+      }
+      return { namespace: { kind: 'path', path: nsPath }, endpoints, ports };
     } catch (e) {
       await this.teardown(rec).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * Attaches a container's pinned namespace to one bridge network as `ifName`; the first network also publishes
+   * its ports and carries the default route. Returns the endpoint for rec.Networks.
+   */
+  async attachEndpoint(rec: ContainerRecord, net: NetworkResource, asked: EndpointSettings | undefined, ifName: string, first: boolean): Promise<{ endpoint: EndpointSettings; ports: Record<string, PortBinding[] | null> }> {
+    const userDefined = net.Name !== 'bridge';
+    const aliases = userDefined ? [...new Set(asked?.Aliases ?? [])] : [];
+    // What the container answers to on the network: Docker's DNSNames (name, aliases, short id).
+    const names = userDefined ? [...new Set([rec.Name.slice(1), ...aliases, rec.Id.slice(0, 12)])] : null;
+    const r = await wrap(() => this.manager.attachContainer({
+      containerId: rec.Id, netnsPath: this.netnsPath(rec.Id), network: net.Id, ifName, portMappings: first ? publishRequests(rec) : [], aliases: names ?? [],
+      defaultRoute: first, ...(asked?.IPAMConfig?.IPv4Address ? { ipAddress: asked.IPAMConfig.IPv4Address } : {}),
+    }));
+    const endpoint: EndpointSettings = {
+      IPAMConfig: asked?.IPAMConfig ?? null, Links: null, Aliases: aliases.length ? aliases : null, MacAddress: r.MacAddress, NetworkID: net.Id, EndpointID: r.EndpointID,
+      Gateway: r.Gateway, IPAddress: r.IPAddress, IPPrefixLen: r.IPPrefixLen, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: names,
+    };
+    return { endpoint, ports: portsView(r.portMappings) };
   }
 
   async teardown(rec: ContainerRecord): Promise<void> {
@@ -197,20 +223,28 @@ export class EngineNetworking implements ContainerNetworking {
   }
 
   refreshPeers(changed: ContainerRecord): void {
-    const nets = new Set(Object.entries(changed.Networks).filter(([n]) => n !== 'bridge').map(([, e]) => e.NetworkID).filter(Boolean));
+    this.refreshNetworks(changed.Id, Object.entries(changed.Networks).filter(([n]) => n !== 'bridge').map(([, e]) => e.NetworkID ?? ''));
+  }
+
+  /** Rewrites the hosts files of the running members of `networkIds` other than `except` (membership changed). */
+  refreshNetworks(except: string, networkIds: string[]): void {
+    const nets = new Set(networkIds.filter(Boolean));
     if (!nets.size) return;
     for (const other of this.containers.all()) {
-      if (!other.State.Running || other.Id === changed.Id) continue;
-      if (!Object.values(other.Networks).some((e) => nets.has(e.NetworkID))) continue;
-      const file = path.join(this.containers.containerDir(other.Id), 'hosts');
-      if (!fs.existsSync(file)) continue;
-      const text = this.etcFiles(other, { namespace: { kind: 'path', path: '' }, endpoints: other.Networks, ports: other.Ports }).hosts;
-      // Rewritten in place: the container sees its bind-mounted /etc/hosts change (same inode).
-      try {
-        fs.writeFileSync(file, text);
-      } catch (e) {
-        this.log.warn(`container ${other.Id}: updating /etc/hosts: ${(e as Error).message}`);
-      }
+      if (!other.State.Running || other.Id === except) continue;
+      if (Object.values(other.Networks).some((e) => nets.has(e.NetworkID ?? ''))) this.rewriteHosts(other);
+    }
+  }
+
+  /** Rewrites a running container's /etc/hosts from its current endpoints and peers. */
+  rewriteHosts(rec: ContainerRecord): void {
+    const file = path.join(this.containers.containerDir(rec.Id), 'hosts');
+    if (!fs.existsSync(file)) return;
+    // Rewritten in place: the container sees its bind-mounted /etc/hosts change (same inode).
+    try {
+      fs.writeFileSync(file, this.etcFiles(rec, { namespace: { kind: 'path', path: '' }, endpoints: rec.Networks, ports: rec.Ports }).hosts);
+    } catch (e) {
+      this.log.warn(`container ${rec.Id}: updating /etc/hosts: ${(e as Error).message}`);
     }
   }
 
@@ -235,11 +269,11 @@ export class EngineNetworking implements ContainerNetworking {
     await this.manager.remove(net.Id, () => this.users(net));
   }
 
-  /** Names or ids of containers (created, running or stopped) whose NetworkMode is this network. */
+  /** Names of running containers on this network: through their NetworkMode or a connected endpoint. */
   users(net: NetworkResource): string[] {
     return this.containers.all().filter((c) => {
       const mode = c.HostConfig.NetworkMode ?? 'bridge';
-      return (mode === net.Name || mode === net.Id || net.Id.startsWith(mode)) && c.State.Running;
+      return c.State.Running && (mode === net.Name || mode === net.Id || net.Id.startsWith(mode) || endpointKey(c.Networks, net) !== undefined);
     }).map((c) => c.Name.slice(1));
   }
 }

@@ -1,8 +1,10 @@
-// /networks: list, inspect, create, remove, prune (bridge networks through CNI; host and none predefined).
+// /networks: list, inspect, create, remove, prune, connect and disconnect containers (bridge networks through
+// CNI; host and none predefined).
 import type { Route } from '../api/router.js';
 import { EngineError } from '../errors.js';
 import type { EventBus } from '../services.js';
 import { engineErrorOf, type EngineNetworking } from '../networks/networking.js';
+import { connectContainer, disconnectContainer, type ContainerLocks, type EndpointConfig } from '../networks/connect.js';
 import type { NetworkResource } from '../../network/index.js';
 
 const BUILTIN = new Set(['bridge', 'host', 'none']);
@@ -46,7 +48,8 @@ function matches(n: NetworkResource, filters: Map<string, string[]>): boolean {
   return true;
 }
 
-export function networkRoutes(net: EngineNetworking, events: EventBus): Route[] {
+/** The /networks routes; `locks` serializes connect/disconnect with a container's start, stop and exit. */
+export function networkRoutes(net: EngineNetworking, events: EventBus, locks: ContainerLocks = { run: (_k, fn) => fn() }): Route[] {
   const get = (ref: string) => {
     const n = net.store.find(ref);
     if (!n) throw new EngineError(`network ${ref} not found`, 'NotFound');
@@ -88,6 +91,25 @@ export function networkRoutes(net: EngineNetworking, events: EventBus): Route[] 
         }
         events.publish('network', 'destroy', n.Id, { name: n.Name, type: n.Driver });
         res.noContent();
+      },
+    },
+    {
+      method: 'POST', path: '/networks/:id/connect', handler: async (req, res) => {
+        const n = get(req.params.id!);
+        const b = await req.json<{ Container?: string; EndpointConfig?: EndpointConfig | null }>();
+        if (!b.Container) throw new EngineError('no container given (Container): name the container to connect', 'InvalidArgument');
+        await connectContainer({ net, locks, events }, n, b.Container, b.EndpointConfig ?? {});
+        res.status(200);
+      },
+    },
+    {
+      method: 'POST', path: '/networks/:id/disconnect', handler: async (req, res) => {
+        const b = await req.json<{ Container?: string; Force?: boolean }>();
+        if (!b.Container) throw new EngineError('no container given (Container): name the container to disconnect', 'InvalidArgument');
+        const n = net.store.find(req.params.id!);
+        if (!n && !b.Force) throw new EngineError(`network ${req.params.id!} not found`, 'NotFound');
+        await disconnectContainer({ net, locks, events }, n, req.params.id!, b.Container, b.Force === true);
+        res.status(200);
       },
     },
     {

@@ -10,6 +10,8 @@ export interface BridgeConfOptions {
   ipamDataDir: string;
   /** Include portmap (only when the attachment publishes ports: its DEL costs several iptables runs). */
   portmap: boolean;
+  /** Give the container a default route through this network (default true; false for a second network). */
+  defaultRoute?: boolean;
 }
 
 /** Builds the configuration list that attaches a container to a bridge network. */
@@ -28,8 +30,9 @@ export function bridgeConfList(net: NetworkResource, o: BridgeConfOptions): CniC
     ipam: {
       type: 'host-local',
       ranges: [[{ subnet: ipam.Subnet, gateway: ipam.Gateway }]],
-      // Internal networks get no default route: nothing leaves the subnet.
-      routes: net.Internal ? [] : [{ dst: '0.0.0.0/0' }],
+      // Internal networks get no default route: nothing leaves the subnet. Nor does a container's second network:
+      // one default route (through its first network) as in Docker, and a second one would collide with it.
+      routes: net.Internal || o.defaultRoute === false ? [] : [{ dst: '0.0.0.0/0' }],
       dataDir: o.ipamDataDir,
     },
     capabilities: { ips: true }, // a requested static address reaches host-local through runtimeConfig.ips
