@@ -116,7 +116,11 @@ export function buildCreatePlan(flags: Flags, positionals: string[], inputs: Cre
   const tmpfs = Object.fromEntries(list(flags, 'tmpfs').map(parseTmpfs));
   const env = environment(list(flags, 'env'), list(flags, 'env-file'), inputs.readFile, inputs.env);
   const labelMap = labels(list(flags, 'label'), list(flags, 'label-file'), inputs.readFile);
-  const network = str(flags, 'network') ?? str(flags, 'net') ?? 'default';
+  const networks = [...list(flags, 'network'), ...list(flags, 'net')];
+  const network = networks[0] ?? 'default';
+  if (networks.length > 1 && networks.some((n) => n === 'host' || n === 'none' || n.startsWith('container:'))) {
+    throw new UsageError('conflicting options: host, none and container: network modes cannot be combined with other networks');
+  }
   const entrypoint = str(flags, 'entrypoint');
   const stopTimeout = int(flags, 'stop-timeout');
   const health = healthcheck(flags);
@@ -184,7 +188,10 @@ export function buildCreatePlan(flags: Flags, positionals: string[], inputs: Cre
     ...(stopTimeout !== undefined ? { StopTimeout: stopTimeout } : {}),
     HostConfig: hostConfig,
     // docker names the endpoint after the network mode, "default" included.
-    NetworkingConfig: { EndpointsConfig: network.startsWith('container:') ? {} : { [network]: endpoint } },
+    // More --network flags (API 1.44+): one endpoint each; --network-alias and --ip apply to the first.
+    NetworkingConfig: {
+      EndpointsConfig: network.startsWith('container:') ? {} : Object.fromEntries(networks.length > 1 ? networks.map((n, i) => [n, i === 0 ? endpoint : {}]) : [[network, endpoint]]),
+    },
   };
   const pull = (str(flags, 'pull') ?? 'missing') as CreatePlan['pull'];
   if (!['missing', 'always', 'never'].includes(pull)) throw new UsageError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);

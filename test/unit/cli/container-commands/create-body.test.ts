@@ -183,3 +183,11 @@ test('usage errors are UsageError (exit 125 in the CLI): unknown flag, missing i
   assert.throws(() => plan(['-d', '-a', 'stdout', 'busybox']), /cannot specify both --attach and --detach/);
   assert.throws(() => plan(['--pull', 'sometimes', 'busybox']), /invalid pull option/);
 });
+
+test('several --network flags: the first is the mode, each gets an endpoint (aliases and --ip on the first); host/none/container: alone', () => {
+  const p = plan(['--network', 'front', '--network', 'back', '--network-alias', 'api', '--ip', '10.9.0.5', 'busybox']);
+  assert.equal(host(p).NetworkMode, 'front');
+  assert.deepEqual(p.body.NetworkingConfig, { EndpointsConfig: { front: { Aliases: ['api'], IPAMConfig: { IPv4Address: '10.9.0.5' } }, back: {} } });
+  assert.throws(() => plan(['--network', 'host', '--network', 'back', 'busybox']), /cannot be combined with other networks/);
+  assert.deepEqual(plan(['busybox']).body.NetworkingConfig, { EndpointsConfig: { default: {} } });
+});
