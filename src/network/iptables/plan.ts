@@ -2,7 +2,7 @@
 // rules (pure). Chains are created with -N, never declared (":CHAIN"): with --noflush a declaration flushes an
 // existing chain, which would wipe other networks' rules if another process created it meanwhile; -N instead
 // fails the whole (atomic) restore, and the caller re-reads and retries.
-import { BERTH_CHAINS, jumpRule, networkComment, networkRules, type BerthChain, type Table } from './rules.js';
+import { TABLE_CHAINS, jumpRule, networkComment, networkRules, type BerthChain, type Table } from './rules.js';
 import type { NetworkResource } from '../types.js';
 
 /** Chains and rules ("-A …" lines, counters stripped) of each table in a snapshot. */
@@ -31,14 +31,15 @@ export function ensureScript(snap: Snapshot, net: NetworkResource): string {
     const have = mine(snap, table, net.Id);
     const t = snap[table] ?? { chains: new Set<string>(), rules: [] };
     const lines: string[] = [];
-    const c = BERTH_CHAINS[table];
-    if (want.length && !t.chains.has(c.chain)) lines.push(`-N ${c.chain}`);
-    if (want.length && !t.rules.includes(jumpRule(c))) lines.push(insertFirst(jumpRule(c), c.from));
+    if (want.length) {
+      for (const c of TABLE_CHAINS[table]) if (!t.chains.has(c.chain)) lines.push(`-N ${c.chain}`);
+      for (const c of withJump(table)) if (!t.rules.includes(jumpRule(c))) lines.push(insertFirst(jumpRule(c), c.from));
+    }
     const exact = have.length === want.length && want.every((r) => have.includes(r.line));
     if (!exact) {
       // Stale or partial rules (bridge renamed, rules edited by hand): replace them all.
       lines.push(...have.map(toDelete));
-      for (const r of want) lines.push(r.first ? insertFirst(r.line, c.chain) : r.line);
+      for (const r of want) lines.push(r.first ? insertFirst(r.line, chainOf(r.line)) : r.line);
     }
     if (lines.length) out[table] = lines;
   }
@@ -60,16 +61,32 @@ export function removeBridgeScript(snap: Snapshot, bridge: string): string {
 function removeMatching(snap: Snapshot, match: (line: string) => boolean): string {
   const out: Record<string, string[]> = {};
   for (const table of ['nat', 'filter'] as const) {
-    const c = BERTH_CHAINS[table];
     const t = snap[table];
     if (!t) continue;
-    const have = t.rules.filter((l) => l.startsWith(`-A ${c.chain} `) && match(l));
+    const chains = TABLE_CHAINS[table];
+    const inBerth = (l: string) => chains.some((c) => l.startsWith(`-A ${c.chain} `));
+    const structural = new Set(withJump(table).map(jumpRule));
+    const have = t.rules.filter((l) => inBerth(l) && match(l));
     const lines = have.map(toDelete);
-    const others = t.rules.filter((l) => l.startsWith(`-A ${c.chain} `) && !have.includes(l));
-    if (t.chains.has(c.chain) && !others.length) lines.push(...jumpsTo(t.rules, c).map(toDelete), `-X ${c.chain}`);
+    // The last network's rules gone: every jump into Berth's chains (a race may have made two), then the chains.
+    const others = t.rules.filter((l) => inBerth(l) && !have.includes(l) && !structural.has(l));
+    if (chains.some((c) => t.chains.has(c.chain)) && !others.length) {
+      for (const c of withJump(table)) lines.push(...jumpsTo(t.rules, c).map(toDelete));
+      for (const c of chains) if (t.chains.has(c.chain)) lines.push(`-X ${c.chain}`);
+    }
     if (lines.length) out[table] = lines;
   }
   return script(out);
+}
+
+/** The chains of a table that a jump rule leads into, outermost first. */
+function withJump(table: Table): (BerthChain & { from: string })[] {
+  return TABLE_CHAINS[table].filter((c): c is BerthChain & { from: string } => c.from !== undefined);
+}
+
+/** The chain an `-A CHAIN …` line appends to. */
+function chainOf(line: string): string {
+  return line.split(' ')[1]!;
 }
 
 /** A network's current rules in a table (found by their comment). */
@@ -78,8 +95,8 @@ function mine(snap: Snapshot, table: Table, networkId: string): string[] {
   return (snap[table]?.rules ?? []).filter((l) => l.includes(tag));
 }
 
-// Every jump into Berth's chain (a race between two processes may have inserted it twice).
-function jumpsTo(rules: string[], c: BerthChain): string[] {
+// Every jump into a Berth chain (a race between two processes may have inserted it twice).
+function jumpsTo(rules: string[], c: BerthChain & { from: string }): string[] {
   return rules.filter((l) => l.startsWith(`-A ${c.from} `) && l.endsWith(` -j ${c.chain}`));
 }
 

@@ -6,20 +6,36 @@ import type { NetworkResource } from '../types.js';
 
 export type Table = 'nat' | 'filter';
 
-/** Berth's chain in a table and the built-in chain that jumps to it. */
+/** A chain of Berth's and the chain whose first rule jumps to it (none: only network rules jump there). */
 export interface BerthChain {
   table: Table;
   chain: string;
-  from: string;
+  from?: string;
 }
 
-export const BERTH_CHAINS: Record<Table, BerthChain> = {
+/** The chain each table's network rules start from, jumped to from the built-in chain. */
+export const BERTH_CHAINS: Record<Table, BerthChain & { from: string }> = {
   nat: { table: 'nat', chain: 'BERTH-POSTROUTING', from: 'POSTROUTING' },
   filter: { table: 'filter', chain: 'BERTH-FORWARD', from: 'FORWARD' },
 };
 
-/** The jump from the built-in chain, as iptables-save prints it. */
-export function jumpRule(c: BerthChain): string {
+/**
+ * Isolation between bridge networks, Docker's two stages: traffic entering from one Berth bridge and leaving
+ * through another device goes to stage 2, which drops it when that device is another Berth bridge.
+ */
+export const ISOLATION_CHAINS = {
+  stage1: { table: 'filter', chain: 'BERTH-ISOLATION-1', from: 'BERTH-FORWARD' },
+  stage2: { table: 'filter', chain: 'BERTH-ISOLATION-2' },
+} as const satisfies Record<string, BerthChain>;
+
+/** Every Berth chain of a table, in the order they are created (and deleted). */
+export const TABLE_CHAINS: Record<Table, readonly BerthChain[]> = {
+  nat: [BERTH_CHAINS.nat],
+  filter: [BERTH_CHAINS.filter, ISOLATION_CHAINS.stage1, ISOLATION_CHAINS.stage2],
+};
+
+/** The jump into a chain from the chain named by `from`, as iptables-save prints it. */
+export function jumpRule(c: BerthChain & { from: string }): string {
   return `-A ${c.from} -m comment --comment "berth networks" -j ${c.chain}`;
 }
 
@@ -70,6 +86,10 @@ export function networkRules(net: NetworkResource): NetworkRule[] {
     rule('filter', `-A ${fwd} -o ${br} -m conntrack --ctstate DNAT ${tail} -j ACCEPT`),
     rule('filter', `-A ${fwd} -i ${br} ! -o ${br} ${tail} -j ACCEPT`),
     rule('filter', `-A ${fwd} -i ${br} -o ${br} ${tail} -j ACCEPT`),
+    // No new connection from this bridge into another network's, nor from another into this one; a published
+    // port (DNAT) stays reachable from every network, as it is from anywhere else.
+    rule('filter', `-A ${ISOLATION_CHAINS.stage1.chain} -i ${br} ! -o ${br} -m conntrack ! --ctstate DNAT ${tail} -j ${ISOLATION_CHAINS.stage2.chain}`),
+    rule('filter', `-A ${ISOLATION_CHAINS.stage2.chain} -o ${br} ${tail} -j DROP`),
   );
   return rules;
 }

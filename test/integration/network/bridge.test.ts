@@ -68,7 +68,7 @@ test('two containers on a bridge network get distinct addresses, ping each other
   assert.deepEqual(leases(h.root, net.Name), [], 'no IPAM lease left');
   const added = (await iptablesRules()).filter((l) => !rulesBefore.includes(l));
   assert.deepEqual(mentioning(added, [A, B, A.slice(0, 12), B.slice(0, 12), `${a.IPAddress}/`, `${b.IPAddress}/`]), [], 'no iptables rule for the containers');
-  assert.equal(rulesOfNetwork(added, net.Id).length, 5, 'the network\'s own rules stay until it is removed');
+  assert.equal(rulesOfNetwork(added, net.Id).length, 7, 'the network\'s own rules (NAT, forward, isolation) stay until it is removed');
   assert.equal((await inNetns(nsA, ['ip', '-o', 'link', 'show', 'eth0'])).code, 1, 'eth0 is gone from the namespace');
 
   await m.remove(net.Name);
@@ -98,7 +98,7 @@ test('the predefined bridge network keeps its rules when its containers are gone
   const ep = await m.attachContainer({ containerId: A, netnsPath: ns, network: 'bridge' });
   assert.equal(ep.Gateway, '10.123.201.1');
   await m.detachContainer({ containerId: A, network: 'bridge' });
-  assert.equal(rulesOfNetwork(await iptablesRules(), net.Id).length, 5, 'a network that is never removed keeps its rules');
+  assert.equal(rulesOfNetwork(await iptablesRules(), net.Id).length, 7, 'a network that is never removed keeps its rules');
   await removeBridgeRules(net.bridgeName!);
   assert.deepEqual(leftovers(rulesBefore, await iptablesRules(), [net.Id, net.bridgeName!, '10.123.201.']), [], 'iptables is as before');
 });

@@ -72,6 +72,7 @@ export function rulesOfNetwork(lines: string[], networkId: string): string[] {
 export const BERTH_JUMPS = [
   '-A POSTROUTING -m comment --comment "berth networks" -j BERTH-POSTROUTING',
   '-A FORWARD -m comment --comment "berth networks" -j BERTH-FORWARD',
+  '-A BERTH-FORWARD -m comment --comment "berth networks" -j BERTH-ISOLATION-1',
 ];
 
 /**

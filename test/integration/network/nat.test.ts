@@ -56,6 +56,8 @@ test('a network\'s MASQUERADE and forward rules are installed once, for all its 
     `-A BERTH-FORWARD -o ${bridge} -m conntrack --ctstate DNAT ${C} -j ACCEPT`,
     `-A BERTH-FORWARD -i ${bridge} ! -o ${bridge} ${C} -j ACCEPT`,
     `-A BERTH-FORWARD -i ${bridge} -o ${bridge} ${C} -j ACCEPT`,
+    `-A BERTH-ISOLATION-1 -i ${bridge} ! -o ${bridge} -m conntrack ! --ctstate DNAT ${C} -j BERTH-ISOLATION-2`,
+    `-A BERTH-ISOLATION-2 -o ${bridge} ${C} -j DROP`,
   ];
   let rules = await iptablesRules();
   assert.deepEqual(rulesOfNetwork(rules, net.Id).sort(), [...expected].sort());

@@ -70,7 +70,7 @@ test('attach returns the endpoint, caches the exact config and result, and reser
   });
   assert.deepEqual(steps(w), ['ADD bridge', 'ADD portmap']);
   assert.equal(w.calls[0]!.stdin.ipMasq, false, 'no per-container MASQUERADE chain');
-  assert.equal(rulesOf(w, net.Id).length, 5, 'the network\'s MASQUERADE and forward rules were installed first');
+  assert.equal(rulesOf(w, net.Id).length, 7, 'the network\'s MASQUERADE, forward and isolation rules were installed first');
   assert.equal(w.ipt.scripts.length, 1);
   assert.deepEqual(w.calls[1]!.stdin.runtimeConfig, { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIP: '' }] });
   assert.equal(w.calls[0]!.runtime.netns, '/ns/a');
@@ -210,7 +210,7 @@ test('restoreRules re-installs the rules of networks with attachments (host rule
   const flushed = new FakeIptables();
   const w = world(t, { root: first.root, ipt: flushed });
   await w.m.restoreRules();
-  assert.equal(rulesOf(w, web.Id).length, 5);
+  assert.equal(rulesOf(w, web.Id).length, 7);
   assert.deepEqual(rulesOf(w, idle.Id), [], 'a network nobody is attached to gets its rules at its first attach');
 });
 
@@ -226,7 +226,7 @@ test('CHECK runs in order with the cached result; remove deletes rules and bridg
   await w.m.detachAll(C1);
   await assert.rejects(w.m.remove('web', () => ['stopped-one']), /active endpoints \(stopped-one\)/);
   fs.mkdirSync(path.join(w.root, 'network', 'ipam', 'web'), { recursive: true });
-  assert.equal(rulesOf(w, net.Id).length, 5);
+  assert.equal(rulesOf(w, net.Id).length, 7);
   await w.m.remove('web');
   assert.deepEqual(w.removedLinks, [net.bridgeName]);
   assert.deepEqual([w.ipt.chains('nat'), w.ipt.chains('filter'), w.ipt.lines('nat'), w.ipt.lines('filter')], [[], [], [], []], 'rules, jumps and chains are gone with the last network');

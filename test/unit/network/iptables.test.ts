@@ -3,7 +3,7 @@
 // run against an in-memory iptables that refuses what the kernel refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { networkRules, jumpRule, BERTH_CHAINS, networkComment } from '../../../src/network/iptables/rules.js';
+import { networkRules, jumpRule, BERTH_CHAINS, ISOLATION_CHAINS, networkComment } from '../../../src/network/iptables/rules.js';
 import { ensureScript, parseSave, removeScript } from '../../../src/network/iptables/plan.js';
 import { NetworkRules, removeBridgeRules } from '../../../src/network/iptables/network-rules.js';
 import { isNetworkError } from '../../../src/network/errors.js';
@@ -30,7 +30,7 @@ async function remove(ipt: FakeIptables, n: NetworkResource): Promise<string> {
   return s;
 }
 
-test('a network gets one MASQUERADE rule and four forward accepts, each carrying a comment with its id', () => {
+test('a network gets one MASQUERADE rule, four forward accepts and two isolation rules, each carrying a comment with its id', () => {
   assert.equal(networkComment('x'), 'berth network x');
   assert.deepEqual(networkRules(net()).map((r) => `${r.table} ${r.line}`), [
     `nat -A BERTH-POSTROUTING -s 10.7.0.0/24 ! -o br-web ${C} -j MASQUERADE`,
@@ -38,8 +38,49 @@ test('a network gets one MASQUERADE rule and four forward accepts, each carrying
     `filter -A BERTH-FORWARD -o br-web -m conntrack --ctstate DNAT ${C} -j ACCEPT`,
     `filter -A BERTH-FORWARD -i br-web ! -o br-web ${C} -j ACCEPT`,
     `filter -A BERTH-FORWARD -i br-web -o br-web ${C} -j ACCEPT`,
+    `filter -A BERTH-ISOLATION-1 -i br-web ! -o br-web -m conntrack ! --ctstate DNAT ${C} -j BERTH-ISOLATION-2`,
+    `filter -A BERTH-ISOLATION-2 -o br-web ${C} -j DROP`,
   ]);
-  assert.deepEqual(networkRules(net({ Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' } })).map((r) => r.table), ['filter', 'filter', 'filter', 'filter']);
+  assert.deepEqual(networkRules(net({ Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' } })).map((r) => r.table), Array(6).fill('filter'));
+});
+
+/** Where a packet crossing FORWARD from `inIf` to `outIf` ends, following Berth's filter chains (enough of iptables for these rules). */
+function verdict(ipt: FakeIptables, inIf: string, outIf: string, dnat = false): string {
+  const rules = ipt.lines('filter');
+  const walk = (chain: string): string | undefined => {
+    for (const l of rules.filter((r) => r.startsWith(`-A ${chain} `))) {
+      const has = (re: RegExp) => re.exec(l)?.[1];
+      const i = has(/(?:^| )-i (\S+)/), noO = has(/! -o (\S+)/), o = has(/(?:^| )-o (\S+)/);
+      if (i && i !== inIf) continue;
+      if (noO && noO === outIf) continue;
+      if (o && !l.includes(`! -o ${o}`) && o !== outIf) continue;
+      if (l.includes('! --ctstate DNAT') && dnat) continue;
+      if (l.includes('--ctstate RELATED,ESTABLISHED') || (l.includes('--ctstate DNAT') && !l.includes('! --ctstate') && !dnat)) continue;
+      const target = / -j (\S+)$/.exec(l)![1]!;
+      if (target === 'ACCEPT' || target === 'DROP') return target;
+      const r = walk(target);
+      if (r) return r;
+    }
+    return undefined;
+  };
+  return walk('FORWARD') ?? 'policy';
+}
+
+test('isolation: no new connection between two bridge networks in either direction; the outside and published ports stay reachable', async () => {
+  const ipt = new FakeIptables();
+  await ensure(ipt, net());
+  await ensure(ipt, other);
+  assert.equal(ipt.lines('filter').find((l) => l.startsWith('-A BERTH-FORWARD ')), jumpRule(ISOLATION_CHAINS.stage1), 'isolation is checked before any accept');
+  assert.equal(verdict(ipt, 'br-web', 'br-db'), 'DROP');
+  assert.equal(verdict(ipt, 'br-db', 'br-web'), 'DROP');
+  assert.equal(verdict(ipt, 'br-web', 'br-web'), 'ACCEPT', 'within one network');
+  assert.equal(verdict(ipt, 'br-web', 'eth0'), 'ACCEPT', 'to the outside');
+  assert.equal(verdict(ipt, 'eth0', 'br-web', true), 'ACCEPT', 'a published port from outside');
+  assert.equal(verdict(ipt, 'br-db', 'br-web', true), 'ACCEPT', 'a published port from another network');
+  // Removing one network drops its isolation rules too; the other is then alone and unaffected.
+  await remove(ipt, net());
+  assert.equal(verdict(ipt, 'br-db', 'eth0'), 'ACCEPT');
+  assert.deepEqual(ipt.lines('filter').filter((l) => l.includes('br-web')), []);
 });
 
 test('an internal network gets no MASQUERADE and no way out: only bridge-local traffic, the rest dropped first', () => {
@@ -58,7 +99,9 @@ test('on an empty host one script creates the chains with -N, inserts the jumps 
   assert.equal(script, [
     '*nat', '-N BERTH-POSTROUTING', '-I POSTROUTING 1 -m comment --comment "berth networks" -j BERTH-POSTROUTING',
     `-A BERTH-POSTROUTING -s 10.7.0.0/24 ! -o br-web ${C} -j MASQUERADE`, 'COMMIT',
-    '*filter', '-N BERTH-FORWARD', '-I FORWARD 1 -m comment --comment "berth networks" -j BERTH-FORWARD',
+    '*filter', '-N BERTH-FORWARD', '-N BERTH-ISOLATION-1', '-N BERTH-ISOLATION-2',
+    '-I FORWARD 1 -m comment --comment "berth networks" -j BERTH-FORWARD',
+    '-I BERTH-FORWARD 1 -m comment --comment "berth networks" -j BERTH-ISOLATION-1',
     ...networkRules(net()).filter((r) => r.table === 'filter').map((r) => r.line), 'COMMIT', '',
   ].join('\n'));
   assert.ok(!script.includes(':BERTH'), 'chains are never declared: with --noflush that would flush another network\'s rules');
@@ -152,7 +195,7 @@ test('removeBridgeRules clears a bridge\'s rules whatever network record made th
   await removeBridgeRules('br-web', ipt);
   const all = () => [...ipt.lines('nat'), ...ipt.lines('filter')];
   assert.deepEqual(all().filter((l) => l.includes('br-web')), []);
-  assert.equal(all().filter((l) => l.includes('br-db')).length, 5, 'another bridge keeps its rules');
+  assert.equal(all().filter((l) => l.includes('br-db')).length, 7, 'another bridge keeps its rules');
   await removeBridgeRules('br-priv', ipt);
   await removeBridgeRules('br-db', ipt);
   assert.deepEqual([ipt.chains('nat'), ipt.chains('filter'), all()], [[], [], []]);
