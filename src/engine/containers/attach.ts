@@ -4,6 +4,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FrameDecoder } from '../api/streams.js';
+import { DEFAULT_DETACH_KEYS, DetachFilter } from './detach-keys.js';
 
 export interface AttachOptions {
   tty: boolean;
@@ -12,6 +13,8 @@ export interface AttachOptions {
   stderr: boolean;
   /** Runs when the monitor has closed (the process exited and its exit file is written), before the client ends. */
   onEnd?: () => void;
+  /** With a TTY and stdin: the sequence that detaches the client (Docker's detach keys; default ctrl-p,ctrl-q). */
+  detachKeys?: Buffer;
 }
 
 interface Pending { client: Duplex; opts: AttachOptions }
@@ -73,7 +76,21 @@ export function joinMonitor(socketPath: string, client: Duplex, opts: AttachOpti
       };
       mon.on('end', end);
       mon.on('close', end);
-      if (opts.stdin) {
+      if (opts.stdin && opts.tty) {
+        // Docker: with a TTY the detach keys end the session and the container keeps running (and its stdin open).
+        const filter = new DetachFilter(opts.detachKeys ?? DEFAULT_DETACH_KEYS);
+        client.on('data', (d: Buffer) => {
+          if (filter.detached) return;
+          const pass = filter.push(d);
+          if (pass.length) mon.write(pass);
+          if (filter.detached) {
+            ended = true; // not the container's end: no onEnd
+            mon.destroy();
+            client.end();
+          }
+        });
+        client.on('end', () => mon.end());
+      } else if (opts.stdin) {
         client.on('data', (d: Buffer) => mon.write(d));
         client.on('end', () => mon.end());
       } else {

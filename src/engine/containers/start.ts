@@ -84,7 +84,8 @@ export async function startContainerProcess(ctx: ContainerContext, rec: Containe
         tty,
         ...(tty ? { consoleSocket: p.console } : {}),
         stdin: rec.Config.OpenStdin === true,
-        stdinOnce: rec.Config.StdinOnce === true,
+        // Docker closes stdin after the first client only without a TTY (a TTY client detaches instead).
+        stdinOnce: rec.Config.StdinOnce === true && rec.Config.Tty !== true,
       }),
     });
     undo.push(() => deleteContainer(ctx.runtime, rec.Id, true, () => {}));

@@ -9,6 +9,7 @@ import { monitorArgs, watchExit, resizeTty, readExitFile } from '../monitor/inde
 import { EngineError } from '../errors.js';
 import { containerPaths, type ContainerContext } from '../containers/context.js';
 import { joinMonitorWhenReady } from '../containers/attach.js';
+import { parseDetachKeys } from '../containers/detach-keys.js';
 import { resolveUser } from '../containers/user.js';
 import { allCapabilities } from '../containers/security.js';
 import { lastCap } from '../../runtime/lifecycle/create.js';
@@ -51,6 +52,7 @@ export class ExecManager {
     if (!rec.State.Running) throw new EngineError(`container ${rec.Id} is not running`, 'Conflict');
     if (rec.State.Paused) throw new EngineError(`container ${rec.Id} is paused, unpause the container before exec`, 'Conflict');
     if (!config.Cmd?.length) throw new EngineError('No exec command specified', 'InvalidArgument');
+    parseDetachKeys(config.DetachKeys); // a bad spec is refused at create, as dockerd does
     const id = randomBytes(32).toString('hex');
     const dir = path.join(this.ctx.config.runRoot, 'e', id.slice(0, 24));
     this.execs.set(id, { id, containerId: rec.Id, config, running: false, started: false, exitCode: null, pid: 0, dir });
@@ -108,7 +110,7 @@ export class ExecManager {
       ...(tty ? { consoleSocket: files.console } : {}),
       helperWrapper: monitorArgs({
         exitFile: files.exit, socketPath: files.socket, ctlPath: files.ctl, pidFile: files.pid, tty,
-        ...(tty ? { consoleSocket: files.console } : {}), stdin, stdinOnce: stdin, waitClient: attached,
+        ...(tty ? { consoleSocket: files.console } : {}), stdin, stdinOnce: stdin && !tty, waitClient: attached, // a TTY client detaches, never closes stdin (Docker)
       }),
     });
     starting.catch(() => (failed = true));
@@ -122,6 +124,7 @@ export class ExecManager {
       if (attached) {
         await joinMonitorWhenReady(files.socket, client, {
           tty, stdin, stdout: e.config.AttachStdout !== false, stderr: e.config.AttachStderr !== false, onEnd: settle,
+          detachKeys: parseDetachKeys(e.config.DetachKeys),
         }, () => failed);
       }
       const { pid } = await starting;

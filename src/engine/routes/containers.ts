@@ -6,6 +6,7 @@ import { EngineError } from '../errors.js';
 import type { ContainerManager } from '../containers/manager.js';
 import type { AttachHub } from '../containers/attach.js';
 import { joinMonitor } from '../containers/attach.js';
+import { parseDetachKeys } from '../containers/detach-keys.js';
 import { containerPaths } from '../containers/context.js';
 import { resizeTty } from '../monitor/index.js';
 import type { CreateRequest } from '../containers/types.js';
@@ -96,7 +97,10 @@ export function containerRoutes({ containers, attach }: ContainerRouteDeps): Rou
       method: 'POST', path: '/containers/:id/attach', handler: async (req, res) => {
         const rec = containers.get(req.params.id!);
         const tty = rec.Config.Tty === true;
-        const opts = { tty, stdin: req.bool('stdin') && rec.Config.OpenStdin === true, stdout: req.bool('stdout'), stderr: req.bool('stderr') };
+        const opts = {
+          tty, stdin: req.bool('stdin') && rec.Config.OpenStdin === true, stdout: req.bool('stdout'), stderr: req.bool('stderr'),
+          detachKeys: parseDetachKeys(req.query.get('detachKeys')),
+        };
         // With an upgrade, a request body (dockerode sends its options as JSON) is not stdin: consume it first.
         if (req.header('upgrade')) await drain(req.body());
         const client = res.hijack(streamContentType(tty));
