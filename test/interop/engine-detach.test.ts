@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { spawn } from 'node:child_process';
-import { EngineDaemon, DOCKER } from '../fixtures/engine-daemon.js';
+import { EngineDaemon, DOCKER, BERTH } from '../fixtures/engine-daemon.js';
 
 if (process.getuid?.() !== 0) throw new Error('engine interop tests need root');
 
@@ -98,8 +98,11 @@ test('without a TTY there are no detach keys; a bad sequence is refused with 400
   }
 });
 
-test('the docker CLI under a pseudo-terminal: ctrl-p ctrl-q detaches `docker run -it` and the container keeps running', { timeout: 60_000 }, async () => {
-  const child = spawn('script', ['-qfec', `${DOCKER} run -it --name det-cli busybox sh`, '/dev/null'], { env: d.dockerEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+for (const [cli, keys, typed] of [['docker', '', '\x10\x11'], ['berth', '--detach-keys ctrl-x,x ', '\x18x']] as const) {
+test(`the ${cli} CLI under a pseudo-terminal: its detach keys detach \`${cli} run -it\` and the container keeps running`, { timeout: 60_000 }, async () => {
+  const command = cli === 'docker' ? `${DOCKER} run -it --name det-cli busybox sh` : `${process.execPath} ${BERTH} run -it ${keys}--name det-cli busybox sh`;
+  const env = cli === 'docker' ? d.dockerEnv() : { ...d.berthEnv(), BERTH_SOCKET: d.socket, BERTH_NO_AUTOSTART: '1' };
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -107,7 +110,7 @@ test('the docker CLI under a pseudo-terminal: ctrl-p ctrl-q detaches `docker run
     await until('the container runs', async () => (await d.docker(['inspect', '-f', '{{.State.Running}}', 'det-cli'])).stdout.trim() === 'true');
     child.stdin.write('echo cli-$((6*7))\r');
     await until('the shell answers through the CLI', () => out.includes('cli-42'));
-    child.stdin.write('\x10\x11');
+    child.stdin.write(typed);
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still attached after 10 s'), 10_000))]);
     assert.equal(code, 0, `the CLI did not detach:\n${out}`);
     assert.equal(await running('det-cli'), true);
@@ -116,3 +119,4 @@ test('the docker CLI under a pseudo-terminal: ctrl-p ctrl-q detaches `docker run
     await d.docker(['rm', '-f', 'det-cli']);
   }
 });
+}

@@ -3,6 +3,7 @@
 // TTY, keep the container's TTY the terminal's size (resize at start and on SIGWINCH), and forward signals.
 import { spawnSync } from 'node:child_process';
 import { copyOutput, type EngineClient, type Hijacked } from '../../engine/client/index.js';
+import { DetachFilter, parseDetachKeys } from '../../engine/containers/detach-keys.js';
 import type { Io } from './context.js';
 
 export interface SessionOptions {
@@ -10,6 +11,8 @@ export interface SessionOptions {
   tty: boolean;
   /** Send our stdin to it. */
   stdin: boolean;
+  /** --detach-keys (default ctrl-p,ctrl-q): with a TTY, typing them ends the session and leaves it running. */
+  detachKeys?: string;
 }
 
 /** Whether the stream is raw (TTY): from the daemon's content type when it says, else from the config. */
@@ -19,14 +22,24 @@ function isRaw(h: Hijacked, tty: boolean): boolean {
   return tty;
 }
 
-/** Runs the copy both ways; resolves when the daemon has ended the output. */
-export async function pumpStreams(h: Hijacked, io: Io, opts: SessionOptions): Promise<void> {
+/**
+ * Runs the copy both ways; resolves when the daemon has ended the output, or when the user typed the detach keys
+ * (TTY only, as the docker CLI does on its side too): then true, and the container keeps running.
+ */
+export async function pumpStreams(h: Hijacked, io: Io, opts: SessionOptions): Promise<boolean> {
   const restore = opts.stdin && opts.tty ? rawMode(io.stdin) : () => {};
+  const filter = opts.stdin && opts.tty ? new DetachFilter(parseDetachKeys(opts.detachKeys)) : undefined;
   let onData: ((d: Buffer) => void) | undefined;
   let onEnd: (() => void) | undefined;
   if (opts.stdin) {
-    onData = (d: Buffer) => {
+    onData = (input: Buffer) => {
       if (!h.stream.writable) return;
+      const d = filter ? filter.push(input) : input;
+      if (filter?.detached) {
+        if (d.length) h.stream.write(d);
+        h.stream.destroy(); // ends the output copy below
+        return;
+      }
       if (!h.stream.write(d)) {
         io.stdin.pause();
         h.stream.once('drain', () => io.stdin.resume());
@@ -41,7 +54,10 @@ export async function pumpStreams(h: Hijacked, io: Io, opts: SessionOptions): Pr
     io.stdin.resume();
   }
   try {
-    await copyOutput(h.stream, { stdout: io.stdout, stderr: io.stderr }, isRaw(h, opts.tty));
+    await copyOutput(h.stream, { stdout: io.stdout, stderr: io.stderr }, isRaw(h, opts.tty)).catch((e: unknown) => {
+      if (!filter?.detached) throw e;
+    });
+    return filter?.detached === true;
   } finally {
     restore();
     if (onData) {

@@ -58,7 +58,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   const hijacked = await client.hijack('POST', `${execPath}/start`, { json: { Detach: false, Tty: tty, ...(size ? { ConsoleSize: size } : {}) } });
   const stopResize = tty ? followTerminalSize(ctx.io, (h, w) => client.send('POST', `${execPath}/resize`, { query: { h, w } })) : () => {};
   try {
-    await pumpStreams(hijacked, ctx.io, { tty, stdin: interactive });
+    if (await pumpStreams(hijacked, ctx.io, { tty, stdin: interactive, detachKeys: str(flags, 'detach-keys') })) return 0;
   } finally {
     stopResize();
   }

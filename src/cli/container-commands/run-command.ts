@@ -103,10 +103,11 @@ export async function runCommand(argv: string[], ctx: CommandContext): Promise<n
   }
 
   const { stdin, stdout, stderr } = plan.attach;
+  const detachKeys = typeof flags['detach-keys'] === 'string' ? flags['detach-keys'] : '';
   let hijacked: Hijacked | undefined;
   let waitRes: IncomingMessage;
   try {
-    if (stdin || stdout || stderr) hijacked = await client.hijack('POST', `${path}/attach`, { query: { stream: true, stdin, stdout, stderr } });
+    if (stdin || stdout || stderr) hijacked = await client.hijack('POST', `${path}/attach`, { query: { stream: true, stdin, stdout, stderr, detachKeys: detachKeys || undefined } });
     // The wait is registered before start (its headers come back at once), so a quick exit is not missed.
     waitRes = await client.request('POST', `${path}/wait`, { query: { condition: plan.autoRemove ? 'removed' : 'next-exit' } });
   } catch (e) {
@@ -132,7 +133,10 @@ export async function runCommand(argv: string[], ctx: CommandContext): Promise<n
   const stopResize = plan.tty ? followTerminalSize(ctx.io, (h, w) => client.send('POST', `${path}/resize`, { query: { h, w } })) : () => {};
   const stopSignals = flags['sig-proxy'] !== false && !plan.tty ? proxySignals(client, id) : () => {};
   try {
-    if (hijacked) await pumpStreams(hijacked, ctx.io, { tty: plan.tty, stdin });
+    if (hijacked && await pumpStreams(hijacked, ctx.io, { tty: plan.tty, stdin, detachKeys })) {
+      waitRes.destroy(); // detached: the container runs on, as with docker
+      return 0;
+    }
     const status = await waitBody;
     if (status.Error?.Message) throw new CommandError(`berth: ${status.Error.Message}`, 125);
     return status.StatusCode ?? 0;

@@ -78,5 +78,6 @@ export const CREATE_FLAGS: FlagSpec[] = [
 export const RUN_FLAGS: FlagSpec[] = [
   { name: 'detach', short: 'd', kind: 'bool', help: 'run container in background and print container ID' },
   { name: 'sig-proxy', kind: 'bool', help: 'proxy received signals to the process (default true)' },
+  { name: 'detach-keys', kind: 'string', help: 'override the key sequence for detaching a container' },
   ...CREATE_FLAGS,
 ];

@@ -1,6 +1,6 @@
 // `berth start` (-a/-i attach before starting, as docker does) and `berth attach` (join a running
 // container's stdio; its exit code becomes ours).
-import { bool, type FlagSpec } from '../../common/args.js';
+import { bool, str, type FlagSpec } from '../../common/args.js';
 import { readAll, seg, type EngineClient } from '../../engine/client/index.js';
 import { HELP_FLAG, parseCommand, usageText } from './argv.js';
 import { followTerminalSize, proxySignals, pumpStreams } from './attach-io.js';
@@ -58,7 +58,7 @@ export async function startCommand(argv: string[], ctx: CommandContext): Promise
   const tty = c.Config?.Tty === true;
   const stdin = bool(flags, 'interactive') && c.Config?.OpenStdin === true;
   const path = `/containers/${seg(c.Id)}`;
-  const hijacked = await client.hijack('POST', `${path}/attach`, { query: { stream: true, stdin, stdout: true, stderr: true } });
+  const hijacked = await client.hijack('POST', `${path}/attach`, { query: { stream: true, stdin, stdout: true, stderr: true, detachKeys: str(flags, 'detach-keys') || undefined } });
   const waitRes = await client.request('POST', `${path}/wait`, { query: { condition: 'next-exit' } });
   try {
     await client.send('POST', `${path}/start`);
@@ -70,7 +70,10 @@ export async function startCommand(argv: string[], ctx: CommandContext): Promise
   const stopResize = tty ? followTerminalSize(ctx.io, (h, w) => client.send('POST', `${path}/resize`, { query: { h, w } })) : () => {};
   const stopSignals = tty ? () => {} : proxySignals(client, c.Id);
   try {
-    await pumpStreams(hijacked, ctx.io, { tty, stdin });
+    if (await pumpStreams(hijacked, ctx.io, { tty, stdin, detachKeys: str(flags, 'detach-keys') })) {
+      waitRes.destroy(); // detached: the container runs on
+      return 0;
+    }
     return await waitStatus(waitRes);
   } finally {
     stopResize();
@@ -102,11 +105,11 @@ export async function attachCommand(argv: string[], ctx: CommandContext): Promis
   const tty = c.Config?.Tty === true;
   const stdin = !bool(flags, 'no-stdin') && c.Config?.OpenStdin === true;
   const path = `/containers/${seg(c.Id)}`;
-  const hijacked = await client.hijack('POST', `${path}/attach`, { query: { stream: true, stdin, stdout: true, stderr: true } });
+  const hijacked = await client.hijack('POST', `${path}/attach`, { query: { stream: true, stdin, stdout: true, stderr: true, detachKeys: str(flags, 'detach-keys') || undefined } });
   const stopResize = tty ? followTerminalSize(ctx.io, (h, w) => client.send('POST', `${path}/resize`, { query: { h, w } })) : () => {};
   const stopSignals = !tty && flags['sig-proxy'] !== false ? proxySignals(client, c.Id) : () => {};
   try {
-    await pumpStreams(hijacked, ctx.io, { tty, stdin });
+    if (await pumpStreams(hijacked, ctx.io, { tty, stdin, detachKeys: str(flags, 'detach-keys') })) return 0;
     return await waitStatus(await client.request('POST', `${path}/wait`));
   } finally {
     stopResize();
