@@ -197,7 +197,7 @@ export class StageRunner {
     const memo = this.session.copyFromMemo;
     if (memoInput && !this.session.options.noCache) {
       const known = memo.get(fromId, memoInput);
-      if (known && await this.cached(nopStringCreatedBy(this.state.config.config ?? {}, known.comment), { ...known.key, fromId })) return;
+      if (known && await this.cached(stepKey(this.state.id, { createdBy: nopStringCreatedBy(this.state.config.config ?? {}, known.comment), ...known.key, fromId }))) return;
     }
     await withView(this.session.deps, this.session.stateDir, source, (dir) => doCopy({ dir, verb: instruction.kind }, fromId, memoInput && ((r) => memo.set(fromId, memoInput, r))));
   }
@@ -249,10 +249,10 @@ export class StageRunner {
   }
 
   /** A cache hit for the step (unless --no-cache): prints Docker's lines and moves the stage onto the cached image. */
-  private async cached(createdBy: string, keyParts: Record<string, unknown>): Promise<boolean> {
+  private async cached(key: string): Promise<boolean> {
     const { deps, cache, options } = this.session;
     if (options.noCache) return false;
-    const hit = await cache.lookup(deps.image, stepKey(this.state.id, { createdBy, ...keyParts }));
+    const hit = await cache.lookup(deps.image, key);
     if (!hit) return false;
     await this.session.hold(hit);
     this.print(` ---> Using cache\n ---> ${short(hit.id)}\n`);
@@ -268,7 +268,7 @@ export class StageRunner {
     const { deps, cache } = this.session;
     const parentId = this.state.id;
     const key = stepKey(parentId, { createdBy, ...keyParts });
-    if (await this.cached(createdBy, keyParts)) return;
+    if (await this.cached(key)) return;
     let result: LayerResult = {};
     if (change) result = await withLayer(deps, this.session.stateDir, this.state, change);
     // From here until the image record exists, only the lease keeps a concurrent prune off the new layer.

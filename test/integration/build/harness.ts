@@ -7,7 +7,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { makeBusyboxRootfs } from '../../fixtures/busybox-rootfs.js';
 import { importImage, mountAll, openFsOps, openImageContext, resolveImage, unmountAll, type FsOps, type ImageContext } from '../../../src/image/index.js';
-import { buildImage, type BuildOptions, type BuildResult, type RunStep } from '../../../src/build/index.js';
+import { buildImage, ContainerRunStep, type BuildOptions, type BuildResult, type RunStep } from '../../../src/build/index.js';
+import { newContext } from '../../../src/runtime/index.js';
 
 function tarOf(dir: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -106,6 +107,25 @@ export class BuildHarness {
     await this.fsops?.close();
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/** The real RunStep (runtime containers) with its runtime state and bundles under the harness's temp dir. */
+export function realRunStep(h: BuildHarness, cgroupParent: string): ContainerRunStep {
+  return new ContainerRunStep({ runtime: newContext({ root: path.join(h.tmp, 'runtime'), cgroupParent }), bundleRoot: path.join(h.tmp, 'bundles') });
+}
+
+/** Child cgroups still under `cgroupParent` in any hierarchy; the (empty) parent directories are removed. */
+export function leftoverCgroups(cgroupParent: string): string[] {
+  const out: string[] = [];
+  for (const c of fs.readdirSync('/sys/fs/cgroup')) {
+    const p = path.join('/sys/fs/cgroup', c, cgroupParent);
+    if (fs.existsSync(p)) {
+      const kids = fs.readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory());
+      if (kids.length) out.push(`${p}: ${kids.map((k) => k.name).join(',')}`);
+      fs.rmdirSync(p);
+    }
+  }
+  return out;
 }
 
 /** A RunStep that does not start a process: it interprets `write PATH TEXT`, `rm PATH`, `fail N TEXT` lines. */

@@ -6,34 +6,21 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BuildHarness } from './harness.js';
-import { ContainerRunStep } from '../../../src/build/index.js';
+import { BuildHarness, leftoverCgroups, realRunStep } from './harness.js';
+import type { ContainerRunStep } from '../../../src/build/index.js';
 import { cacheMountPath } from '../../../src/build/run/cache-mounts.js';
-import { newContext } from '../../../src/runtime/index.js';
 
 let h: BuildHarness;
 let step: ContainerRunStep;
 const cgroupParent = `berth-build-mount-test-${process.pid}`;
 before(async () => {
   h = await BuildHarness.create();
-  step = new ContainerRunStep({ runtime: newContext({ root: path.join(h.tmp, 'runtime'), cgroupParent }), bundleRoot: path.join(h.tmp, 'bundles') });
+  step = realRunStep(h, cgroupParent);
 });
 after(async () => {
   await h?.close();
 });
 
-function leftoverCgroups(): string[] {
-  const out: string[] = [];
-  for (const c of fs.readdirSync('/sys/fs/cgroup')) {
-    const p = path.join('/sys/fs/cgroup', c, cgroupParent);
-    if (fs.existsSync(p)) {
-      const kids = fs.readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory());
-      if (kids.length) out.push(`${p}: ${kids.map((k) => k.name).join(',')}`);
-      fs.rmdirSync(p);
-    }
-  }
-  return out;
-}
 
 /** Everything a finished build must not leave: the harness's list, copies in tmp/, runtime state, cgroups. */
 async function assertClean(): Promise<void> {
@@ -42,7 +29,7 @@ async function assertClean(): Promise<void> {
     const p = path.join(h.tmp, dir);
     assert.deepEqual(fs.existsSync(p) ? fs.readdirSync(p) : [], [], dir);
   }
-  assert.deepEqual(leftoverCgroups(), []);
+  assert.deepEqual(leftoverCgroups(cgroupParent), []);
 }
 
 const build = (dir: string, tags: string[] = []) => h.build(step, { contextDir: dir, tags, networkMode: 'none' });

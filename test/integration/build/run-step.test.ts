@@ -5,33 +5,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BuildHarness } from './harness.js';
-import { ContainerRunStep } from '../../../src/build/index.js';
-import { newContext } from '../../../src/runtime/index.js';
+import { BuildHarness, leftoverCgroups, realRunStep } from './harness.js';
+import type { ContainerRunStep } from '../../../src/build/index.js';
 
 let h: BuildHarness;
 let step: ContainerRunStep;
 const cgroupParent = `berth-build-test-${process.pid}`;
 before(async () => {
   h = await BuildHarness.create();
-  step = new ContainerRunStep({ runtime: newContext({ root: path.join(h.tmp, 'runtime'), cgroupParent }), bundleRoot: path.join(h.tmp, 'bundles') });
+  step = realRunStep(h, cgroupParent);
 });
 after(async () => {
   await h?.close();
 });
 
-function leftoverCgroups(): string[] {
-  const out: string[] = [];
-  for (const c of fs.readdirSync('/sys/fs/cgroup')) {
-    const p = path.join('/sys/fs/cgroup', c, cgroupParent);
-    if (fs.existsSync(p)) {
-      const kids = fs.readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory());
-      if (kids.length) out.push(`${p}: ${kids.map((k) => k.name).join(',')}`);
-      fs.rmdirSync(p);
-    }
-  }
-  return out;
-}
 
 test('a RUN step runs busybox sh in the snapshot: output, layer, USER and WORKDIR', async () => {
   const dir = h.context('run', {
@@ -58,7 +45,7 @@ test('a RUN step runs busybox sh in the snapshot: output, layer, USER and WORKDI
   assert.deepEqual(await h.leftovers(), []);
   assert.deepEqual(fs.readdirSync(path.join(h.tmp, 'runtime')), []);
   assert.deepEqual(fs.readdirSync(path.join(h.tmp, 'bundles')), []);
-  assert.deepEqual(leftoverCgroups(), []);
+  assert.deepEqual(leftoverCgroups(cgroupParent), []);
 });
 
 test('RUN here-documents as BuildKit runs them: a script, a shebang interpreter, bodies fed to commands', async () => {
@@ -96,7 +83,7 @@ test('a failing RUN reports its code and output, and leaves nothing behind', asy
   assert.match(h.output, /about to fail\n/);
   assert.deepEqual(await h.leftovers(), []);
   assert.deepEqual(fs.readdirSync(path.join(h.tmp, 'runtime')), []);
-  assert.deepEqual(leftoverCgroups(), []);
+  assert.deepEqual(leftoverCgroups(cgroupParent), []);
 });
 
 test('the default network needs the engine: without its port the step is refused clearly', async () => {
