@@ -136,6 +136,7 @@ struct plan {
 	unsigned short rows, cols;
 	char *console_socket, *exec_fifo;
 	int wait;
+	int no_hold;
 	struct hook hooks[MAX_HOOKS];
 	int n_hooks;
 	char *state; /* container state JSON from Node's `state` line, for the hooks' stdin; NULL if none */

@@ -169,7 +169,13 @@ int main(int argc, char **argv)
 		die(pid);
 	write_cgroups(cg, pid);
 	static char line[65536], go[65536] = "go", sstate[65536] = "";
-	if (sync_send(sync_fd, "created %d", pid) < 0 || sync_readline(sync_fd, line, sizeof line) < 0)
+	if (sync_send(sync_fd, "created %d", pid) < 0)
+		goto abort;
+	/* `no-hold`: Node has nothing to do between `created` and `continue` (no hooks, no seccomp agent), so the
+	 * child sets up its rootfs while Node records the state, instead of after a round trip. */
+	if (plan.no_hold)
+		goto go_on;
+	if (sync_readline(sync_fd, line, sizeof line) < 0)
 		goto abort;
 	/* Optional `state <JSON>` before `continue`: only Node knows the state, and only after `created`. */
 	if (!strncmp(line, "state ", 6)) {
@@ -200,6 +206,7 @@ abort:
 		waitpid(pid, NULL, 0);
 		exit(1);
 	}
+go_on:
 	chan_send(chan[0], go, -1);
 	if (sstate[0])
 		chan_send(chan[0], sstate, -1);

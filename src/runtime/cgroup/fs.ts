@@ -155,14 +155,18 @@ export function chainOf(root: string, path: string): string[] {
 /** mkdir -p of root+path; calls onCreated for each directory this call made (parents first). */
 export function ensureDirs(fs: CgroupFs, root: string, path: string, onCreated: (dir: string, parent: string) => void): void {
   let parent = root.replace(/\/+$/, '');
+  let madeParent = false;
   for (const dir of chainOf(root, path)) {
-    if (!fs.exists(dir)) {
+    // Below a directory this call made nothing can exist yet: no need to ask (one syscall less per level).
+    if (madeParent || !fs.exists(dir)) {
       try {
         fs.mkdir(dir);
         onCreated(dir, parent);
+        madeParent = true;
       } catch (err) {
         // Another container creating the same parent at the same moment is fine.
         if ((err as CgroupError).code !== 'EEXIST') throw err;
+        madeParent = false;
       }
     }
     parent = dir;
@@ -174,16 +178,29 @@ function childCgroups(fs: CgroupFs, dir: string): string[] {
   return fs.subdirs(dir).map((n) => `${dir}/${n}`);
 }
 
+/** rmdir that reports instead of throwing: removed (or already gone), or the error code (EBUSY: children or tasks). */
+function tryRmdir(fs: CgroupFs, dir: string): 'removed' | string {
+  try {
+    fs.rmdir(dir);
+    return 'removed';
+  } catch (err) {
+    const code = (err as CgroupError).code ?? 'EIO';
+    return code === 'ENOENT' ? 'removed' : code;
+  }
+}
+
 /** Removes a cgroup and any sub-cgroups the container made inside it, deepest first. */
 function removeTree(fs: CgroupFs, dir: string): void {
-  if (!fs.exists(dir)) return;
+  // Most cgroups have no sub-cgroups: rmdir first, and list the directory only when the kernel says busy.
+  if (tryRmdir(fs, dir) === 'removed') return;
   for (const child of childCgroups(fs, dir)) removeTree(fs, child);
   rmdirRetry(fs, dir);
 }
 
 /**
  * Removes root+path, then each parent in `created` that is left without sub-cgroups (parents shared with
- * other containers stay). Never touches a directory outside root+path's chain.
+ * other containers stay: the kernel refuses to remove a cgroup with children). Never touches a directory
+ * outside root+path's chain.
  */
 export function removeCgroup(fs: CgroupFs, root: string, path: string, created: ReadonlySet<string>): void {
   const chain = chainOf(root, path);
@@ -191,9 +208,8 @@ export function removeCgroup(fs: CgroupFs, root: string, path: string, created: 
   if (leaf === undefined) throw new CgroupError(`refusing to remove the root cgroup ${root}`, root);
   removeTree(fs, leaf);
   for (const dir of chain.reverse()) {
-    if (!created.has(dir) || !fs.exists(dir)) continue;
-    if (childCgroups(fs, dir).length > 0) break;
-    rmdirRetry(fs, dir, 500);
+    if (!created.has(dir)) continue;
+    if (tryRmdir(fs, dir) !== 'removed') break;
   }
 }
 

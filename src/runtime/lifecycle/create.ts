@@ -68,6 +68,9 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
     if (opts.consoleSocket) plan.process.consoleSocket = path.resolve(opts.consoleSocket);
     plan.execFifo = ctx.store.fifo(id);
     plan.wait = opts.wait === true;
+    // Nothing to do between `created` and `continue`: let the process set up its rootfs meanwhile.
+    plan.noHold = !spec.hooks?.prestart?.length && !spec.hooks?.createRuntime?.length && !plan.hooks?.length
+      && !plan.process.seccomp?.listenerPath;
 
     const cgroupPath = resolveCgroupsPath(spec.linux?.cgroupsPath, id, ctx.options.cgroupParent);
     const ownCgroupns = plan.newNamespaces.includes('cgroup');

@@ -52,6 +52,7 @@ export async function execInContainer(ctx: RuntimeContext, id: string, opts: Exe
   }
   plan.cgroupProcs = c.cgroup.procsFiles();
   plan.wait = !opts.detach;
+  plan.noHold = !planProcess.seccomp?.listenerPath;
   await withCompiledSeccomp(planProcess.seccomp, ctx.options.helperPath ?? defaultHelperPath());
   const helper = startHelper(plan, {
     stdio: opts.stdio ?? ['inherit', 'inherit', 'inherit'],

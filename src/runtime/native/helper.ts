@@ -142,7 +142,9 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
 
   sync.write(serializePlan(plan));
 
-  let continued = false;
+  // With `no-hold` the helper went on by itself after `created`: there is nothing to continue, and an abort
+  // must kill the process.
+  let continued = plan.noHold === true;
   let pid = 0;
   void created.promise.then((p) => (pid = p), () => {});
   const send = (line: string) => {
@@ -156,6 +158,7 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
     created: () => created.promise,
     ready: () => ready.promise,
     continue: (stateJson?: string, seccompStateJson?: string) => {
+      if (plan.noHold) return;
       continued = true;
       if (stateJson !== undefined) send(`state ${encodeArg(stateJson)}`);
       if (seccompStateJson !== undefined) send(`seccomp-state ${encodeArg(seccompStateJson)}`);

@@ -113,6 +113,8 @@ export interface LaunchPlan {
   process: PlanProcess;
   execFifo?: string;
   wait?: boolean;
+  /** The helper goes on after `created` without waiting for `continue` (nothing for Node to do in between). */
+  noHold?: boolean;
   /** In order of kind, then of the spec's list. */
   hooks?: PlanHook[];
 }
@@ -203,6 +205,7 @@ export function serializePlan(plan: LaunchPlan): string {
   }
   if (plan.execFifo) out.push(line('exec-fifo', plan.execFifo));
   if (plan.wait) out.push('wait');
+  if (plan.noHold) out.push('no-hold');
   out.push('end');
   return out.join('\n') + '\n';
 }
