@@ -27,7 +27,7 @@ function mustSucceed(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
 }
 
-const samples: Record<string, number[]> = { berthCli: [], runc: [], node: [], inProcess: [] };
+const samples: Record<string, number[]> = { berthCli: [], runc: [], node: [], inProcess: [], launcher: [] };
 const berthRoot = path.join(tmp, 'berth-state');
 const runcRoot = path.join(tmp, 'runc-state');
 for (let i = 0; i < runs; i++) {
@@ -35,13 +35,19 @@ for (let i = 0; i < runs; i++) {
   samples.runc!.push(time(() => mustSucceed('runc', ['--root', runcRoot, 'run', '-b', bundle, `r${i}`])));
   samples.node!.push(time(() => mustSucceed(process.execPath, ['-e', '0'])));
 }
+// In process, alternating: each launch forking this Node process (the default), and through a resident
+// launcher (RuntimeOptions.launcher, as the engine runs it).
 const ctx = newContext({ root: path.join(tmp, 'lib-state') });
+const launcherCtx = newContext({ root: path.join(tmp, 'lib-state-launcher'), launcher: true });
 for (let i = 0; i < runs; i++) {
-  const t0 = process.hrtime.bigint();
-  const r = await runContainer(ctx, `l${i}`, { bundle, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.exitCode !== 0) throw new Error(`in-process run exited ${r.exitCode}`);
-  samples.inProcess!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  for (const [c, key] of [[ctx, 'inProcess'], [launcherCtx, 'launcher']] as const) {
+    const t0 = process.hrtime.bigint();
+    const r = await runContainer(c, `l${i}`, { bundle, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.exitCode !== 0) throw new Error(`in-process run exited ${r.exitCode}`);
+    samples[key]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
 }
+launcherCtx.launcher?.close();
 fs.rmSync(tmp, { recursive: true, force: true });
 
 const s: Record<string, Summary> = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]));
@@ -55,3 +61,4 @@ console.log(row('`berth runtime run` (CLI)', s.berthCli!, `${(s.berthCli!.median
 console.log(row('`runc run`', s.runc!));
 console.log(row('`node -e 0`', s.node!, `berth CLI − node = ${fmt(s.berthCli!.median - s.node!.median)} ms`));
 console.log(row('runtime library, in process', s.inProcess!, `${(s.inProcess!.median / s.runc!.median).toFixed(2)}× runc`));
+console.log(row('runtime library, in process, resident launcher', s.launcher!, `${(s.launcher!.median / s.runc!.median).toFixed(2)}× runc`));

@@ -1,5 +1,5 @@
 /*
- * berth-monitor [options] -- <helper> launch --sync-fd N
+ * berth-monitor [options] -- <helper> launch --sync-fd N [--plan-fd M]
  *
  * The container's parent once the engine has spawned it (conmon's role for podman, containerd-shim's for
  * Docker): it detaches from the daemon, runs the helper, becomes the container's parent as a subreaper, holds
@@ -43,9 +43,9 @@
 static struct {
 	const char *log, *exit_file, *sock, *ctl, *console, *pid_file;
 	long long max_size;
-	int max_files, tty, open_stdin, stdin_once, wait_client, sync_fd;
+	int max_files, tty, open_stdin, stdin_once, wait_client, sync_fd, plan_fd;
 	char **argv;
-} opt = { .max_files = 1, .sync_fd = -1 };
+} opt = { .max_files = 1, .sync_fd = -1, .plan_fd = -1 };
 
 struct client {
 	int fd, eof;
@@ -107,16 +107,22 @@ static void __attribute__((noreturn)) die(const char *step, int err, const char 
 		fprintf(stderr, "berth-monitor: %s %s: %s\n", step, detail, strerror(err));
 	/* Node sends the helper's plan right after spawning us. Closing the socket before it has all arrived
 	 * (EPIPE for Node's write) or with it unread (a reset) makes Node drop our error line: read it up to its
-	 * `end` line first, as the helper would (bounded, for callers that send no plan). */
+	 * `end` line first, as the helper would (bounded, for callers that send no plan). With --plan-fd the
+	 * plan is not on the socket. */
 	char tail[5];
 	size_t tl = 0; /* the last bytes seen, up to five */
 	struct pollfd p = { .fd = opt.sync_fd, .events = POLLIN };
-	while (opt.sync_fd >= 0 && !(tl == 5 && !memcmp(tail, "\nend\n", 5)) && poll(&p, 1, 1000) > 0) {
+	/* After the plan (or at once with --plan-fd) Node may still send a line or two (`cgroups …` for a plan
+	 * with `cgroup-wait`, right after the spawn): read until it has been quiet for a moment. */
+	int seen_end = opt.plan_fd >= 0;
+	while (opt.sync_fd >= 0 && poll(&p, 1, seen_end ? 200 : 1000) > 0) {
 		ssize_t got = recv(opt.sync_fd, enc, sizeof enc, MSG_DONTWAIT);
 		for (ssize_t i = 0; i < got; i++) {
 			if (tl == 5)
 				memmove(tail, tail + 1, 4), tl = 4;
 			tail[tl++] = enc[i];
+			if (tl == 5 && !memcmp(tail, "\nend\n", 5))
+				seen_end = 1;
 		}
 		if (got <= 0)
 			break;
@@ -610,6 +616,8 @@ static void parse_args(int argc, char **argv)
 	for (int k = dash + 1; k + 1 < argc; k++) /* first, so that argument errors already reach Node */
 		if (!strcmp(argv[k], "--sync-fd"))
 			opt.sync_fd = atoi(argv[k + 1]);
+		else if (!strcmp(argv[k], "--plan-fd"))
+			opt.plan_fd = atoi(argv[k + 1]);
 	if (dash + 1 >= argc)
 		die("monitor-args", EINVAL, "missing -- <helper> launch --sync-fd N");
 	opt.argv = argv + dash + 1;

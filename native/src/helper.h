@@ -137,6 +137,7 @@ struct plan {
 	char *console_socket, *exec_fifo;
 	int wait;
 	int no_hold;
+	int cgroup_wait; /* the cgroup.procs files come in a `cgroups` line from Node, once it has made them */
 	struct hook hooks[MAX_HOOKS];
 	int n_hooks;
 	char *state; /* container state JSON from Node's `state` line, for the hooks' stdin; NULL if none */
@@ -161,6 +162,7 @@ int pct_encode(const char *in, char *out, size_t size);
 int ns_flag(const char *type);
 int ns_open_joins(const struct plan *p, int *fds);
 int ns_join(const struct plan *p, int *fds);
+int ns_joins_any(const struct plan *p, int flags);
 int ns_new_time(const struct plan *p);
 int ns_write_idmaps(const struct plan *p, pid_t pid);
 int ns_child_setup(const struct plan *p);
@@ -193,6 +195,9 @@ int terminal_setup(const struct plan *p, struct proc_fds *f);
 int unix_connect(const char *path, const char *step);
 int console_connect(const char *path);
 int relay(int from, int to);
+
+/* launcher.c */
+int launcher_main(int argc, char **argv);
 
 /* wait.c */
 int wait_child(const struct plan *p, pid_t pid, int sigfd, int master) __attribute__((noreturn));

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,9 +27,30 @@ sigset_t g_oldmask;
 static struct plan plan;
 static int sync_fd = -1;
 
+static void __attribute__((noreturn)) exit_aborted(pid_t child)
+{
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	exit(1);
+}
+
+/* Set once the `cgroups` (or `abort`) line of `cgroup-wait` has been read. */
+static int cgroups_read;
+
 static void __attribute__((noreturn)) die(pid_t child)
 {
 	sync_report_error(sync_fd);
+	/* Node sends the cgroups line whatever happens here: closing the socket with it unread, or before it
+	 * arrives (EPIPE for Node's write), would make Node drop the error line above. Read it first (bounded). */
+	if (plan.cgroup_wait && !cgroups_read) {
+		struct pollfd pf = { .fd = sync_fd, .events = POLLIN };
+		char line[65536];
+		cgroups_read = 1;
+		if (poll(&pf, 1, 2000) > 0)
+			(void)sync_readline(sync_fd, line, sizeof line);
+	}
 	if (child > 0) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
@@ -70,6 +92,43 @@ err:;
 	_exit(1);
 }
 
+/*
+ * `cgroup-wait`: Node makes the cgroups while we start (and clone), then sends `cgroups <procs file>...`
+ * (or `abort`). Returns with the files in the plan; on abort or a bad line, kills `child` and exits.
+ */
+static void wait_cgroups(pid_t child)
+{
+	static char line[65536];
+	cgroups_read = 1;
+	if (sync_readline(sync_fd, line, sizeof line) < 0)
+		die(child);
+	char *save = NULL, *t = strtok_r(line, " ", &save);
+	if (!t || strcmp(t, "cgroups")) {
+		if (!t || strcmp(t, "abort")) {
+			fail("plan", EINVAL, "expected a cgroups line");
+			die(child);
+		}
+		exit_aborted(child); /* Node knows why */
+	}
+	plan.n_cgroup_procs = 0;
+	while ((t = strtok_r(NULL, " ", &save))) {
+		if (plan.n_cgroup_procs == MAX_ITEMS / 8 || pct_decode(t) < 0) {
+			fail("cgroup", E2BIG, t);
+			die(child);
+		}
+		plan.cgroup_procs[plan.n_cgroup_procs++] = t;
+	}
+}
+
+static void open_cgroups(int *cg, pid_t child)
+{
+	for (int i = 0; i < plan.n_cgroup_procs; i++)
+		if ((cg[i] = open(plan.cgroup_procs[i], O_WRONLY | O_CLOEXEC)) < 0) {
+			fail("cgroup", errno, plan.cgroup_procs[i]);
+			die(child);
+		}
+}
+
 static void write_cgroups(int *fds, pid_t pid)
 {
 	char buf[16];
@@ -85,6 +144,8 @@ static void write_cgroups(int *fds, pid_t pid)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "launcher"))
+		return launcher_main(argc, argv);
 	if (argc == 2 && !strcmp(argv[1], "seccomp-export")) {
 		/* The seccomp lines of a plan on stdin (ending with `end`), the compiled filter on stdout. */
 		if (plan_read(0, &plan) < 0 || seccomp_export(&plan, 1) < 0) {
@@ -93,14 +154,19 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (argc != 4 || strcmp(argv[2], "--sync-fd") || (strcmp(argv[1], "launch") && strcmp(argv[1], "exec"))) {
-		fprintf(stderr, "usage: berth-helper launch|exec --sync-fd N\n");
+	if ((argc != 4 && (argc != 6 || strcmp(argv[4], "--plan-fd"))) || strcmp(argv[2], "--sync-fd") ||
+	    (strcmp(argv[1], "launch") && strcmp(argv[1], "exec"))) {
+		fprintf(stderr, "usage: berth-helper launch|exec --sync-fd N [--plan-fd M]\n");
 		return 2;
 	}
 	sync_fd = atoi(argv[3]);
 	plan.exec_mode = !strcmp(argv[1], "exec");
-	if (plan_read(sync_fd, &plan) < 0)
+	/* --plan-fd: the plan came ahead of us in a pipe (from the launcher), the sync fd carries the rest. */
+	int plan_fd = argc == 6 ? atoi(argv[5]) : sync_fd;
+	if (plan_read(plan_fd, &plan) < 0)
 		die(0);
+	if (plan_fd != sync_fd)
+		close(plan_fd);
 
 	/* Everything named by a host path is opened before joining namespaces changes what paths mean. */
 	struct proc_fds f = { .console = -1, .listener = -1, .fifo = -1, .chan = -1, .sync_fd = sync_fd };
@@ -120,11 +186,13 @@ int main(int argc, char **argv)
 		fail("exec-fifo", errno, plan.exec_fifo);
 		die(0);
 	}
-	for (int i = 0; i < plan.n_cgroup_procs; i++)
-		if ((cg[i] = open(plan.cgroup_procs[i], O_WRONLY | O_CLOEXEC)) < 0) {
-			fail("cgroup", errno, plan.cgroup_procs[i]);
-			die(0);
-		}
+	/* With `cgroup-wait` the files are opened once Node has made them: after clone, so the namespaces are
+	 * created meanwhile, unless a joined mount, user or cgroup namespace would change what their paths mean. */
+	int late_cgroups = plan.cgroup_wait && !plan.exec_mode && !ns_joins_any(&plan, CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWCGROUP);
+	if (plan.cgroup_wait && !late_cgroups)
+		wait_cgroups(0);
+	if (!late_cgroups)
+		open_cgroups(cg, 0);
 	if (ns_open_joins(&plan, ns) < 0)
 		die(0);
 	if (!plan.exec_mode && (plan.ns_new & CLONE_NEWTIME) && ns_new_time(&plan) < 0)
@@ -167,6 +235,10 @@ int main(int argc, char **argv)
 		close(f.listener);
 	if ((flags & CLONE_NEWUSER) && ns_write_idmaps(&plan, pid) < 0)
 		die(pid);
+	if (late_cgroups) {
+		wait_cgroups(pid);
+		open_cgroups(cg, pid);
+	}
 	write_cgroups(cg, pid);
 	static char line[65536], go[65536] = "go", sstate[65536] = "";
 	if (sync_send(sync_fd, "created %d", pid) < 0)

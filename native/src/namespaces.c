@@ -37,6 +37,14 @@ int ns_open_joins(const struct plan *p, int *fds)
 	return 0;
 }
 
+int ns_joins_any(const struct plan *p, int flags)
+{
+	for (int i = 0; i < p->n_ns_join; i++)
+		if (ns_flag(p->ns_join[i].a) & flags)
+			return 1;
+	return 0;
+}
+
 int ns_join(const struct plan *p, int *fds)
 {
 	/* The plan lists the user namespace first; it grants the capabilities needed for the others. */

@@ -211,6 +211,8 @@ static int parse_line(struct plan *p, char **a, int argc)
 		p->wait = 1;
 	} else if (!strcmp(op, "no-hold")) {
 		p->no_hold = 1;
+	} else if (!strcmp(op, "cgroup-wait")) {
+		p->cgroup_wait = 1;
 	} else if (!strcmp(op, "hook")) {
 		NEED(3);
 		struct hook *h = ADD(p->hooks, &p->n_hooks, MAX_HOOKS);

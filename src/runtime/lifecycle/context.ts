@@ -6,6 +6,7 @@ import { isSameLiveProcess } from '../../common/process-probe.js';
 import { createCgroupManager, DisabledCgroupManager, type CgroupManager } from '../cgroup/index.js';
 import type { ContainerState } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';
+import { defaultHelperPath, HelperLauncher } from '../native/index.js';
 
 export interface RuntimeOptions {
   /** State root (runc's --root). */
@@ -16,11 +17,18 @@ export interface RuntimeOptions {
   rootless?: boolean;
   /** Path of the C helper (default native/build/berth-helper, or $BERTH_HELPER). */
   helperPath?: string;
+  /**
+   * Start helpers through a resident launcher process instead of forking this one per launch (for long-lived
+   * callers such as the engine: forking a large Node process costs milliseconds per container).
+   */
+  launcher?: boolean;
 }
 
 export interface RuntimeContext {
   store: StateStore;
   options: RuntimeOptions;
+  /** The resident launcher, once started (see launcherOf). */
+  launcher?: HelperLauncher;
 }
 
 /** A container as the kernel shows it now. */
@@ -32,6 +40,13 @@ export interface LoadedContainer {
 
 export function newContext(options: RuntimeOptions): RuntimeContext {
   return { store: new StateStore(options.root), options };
+}
+
+/** The context's resident launcher when options.launcher asks for one, started on first use (again if it died). */
+export function launcherOf(ctx: RuntimeContext): HelperLauncher | undefined {
+  if (!ctx.options.launcher) return undefined;
+  if (!ctx.launcher?.alive) ctx.launcher = new HelperLauncher(ctx.options.helperPath ?? defaultHelperPath());
+  return ctx.launcher;
 }
 
 /** Reads a container's state and derives its current status. */

@@ -9,13 +9,13 @@ import { compileLaunchPlan } from '../plan/compile.js';
 import { containerProcessState } from '../plan/seccomp.js';
 import { createCgroupManager, detectCgroupLayout, resolveCgroupsPath, DEFAULT_CGROUP_PARENT, DisabledCgroupManager, type CgroupManager } from '../cgroup/index.js';
 import { expandCgroupMounts } from '../plan/cgroup-mounts.js';
-import { defaultHelperPath, startHelper, type HelperHandle } from '../native/index.js';
+import { defaultHelperPath, startHelper, withLauncher, type HelperHandle } from '../native/index.js';
 import { withCompiledSeccomp } from '../plan/seccomp-bpf.js';
 import { readProcStat } from '../../common/process-probe.js';
 import type { PersistedState } from '../state/store.js';
 import type { Spec } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';
-import { loadContainer, rfc3339Nano, sleepMs, specState, type RuntimeContext } from './context.js';
+import { launcherOf, loadContainer, rfc3339Nano, sleepMs, specState, type RuntimeContext } from './context.js';
 import { checkHooks, runHooks } from './hooks.js';
 import { writePidFile } from './pid-file.js';
 
@@ -74,26 +74,33 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
 
     const cgroupPath = resolveCgroupsPath(spec.linux?.cgroupsPath, id, ctx.options.cgroupParent);
     const ownCgroupns = plan.newNamespaces.includes('cgroup');
+    const resources = effectiveResources(spec.linux?.resources, spec.linux?.devices);
     cgroup = createCgroupManager(cgroupPath);
+    // The helper starts and clones the namespaces while the cgroups are made (cgroup-wait), except rootless:
+    // there a refused cgroup changes the plan (no cgroup mounts), so the cgroups come first.
+    const overlap = !ctx.options.rootless;
     let cgroupless = false;
-    try {
-      cgroup.create(effectiveResources(spec.linux?.resources, spec.linux?.devices));
-    } catch (e) {
-      if (!ctx.options.rootless || !isPermissionError(e)) throw e;
-      // runc's rootless rule: an unprivileged caller may run without cgroups, unless it asked for limits.
-      if (spec.linux?.resources && Object.keys(spec.linux.resources).some((k) => k !== 'devices')) {
-        throw new RuntimeError(`rootless: cannot create cgroup ${cgroupPath} for linux.resources: ${(e as Error).message} (remove linux.resources, or delegate a cgroup to this user)`, 'FailedPrecondition');
+    if (!overlap) {
+      try {
+        cgroup.create(resources);
+      } catch (e) {
+        if (!isPermissionError(e)) throw e;
+        // runc's rootless rule: an unprivileged caller may run without cgroups, unless it asked for limits.
+        if (spec.linux?.resources && Object.keys(spec.linux.resources).some((k) => k !== 'devices')) {
+          throw new RuntimeError(`rootless: cannot create cgroup ${cgroupPath} for linux.resources: ${(e as Error).message} (remove linux.resources, or delegate a cgroup to this user)`, 'FailedPrecondition');
+        }
+        opts.warn?.(`rootless: running without a cgroup (${(e as Error).message})`);
+        cgroup = new DisabledCgroupManager(cgroupPath, () => pid);
+        cgroupless = true;
       }
-      opts.warn?.(`rootless: running without a cgroup (${(e as Error).message})`);
-      cgroup = new DisabledCgroupManager(cgroupPath, () => pid);
-      cgroupless = true;
+      plan.cgroupProcs = cgroup.procsFiles();
+    } else {
+      plan.cgroupWait = true;
     }
     // Fresh cgroupfs mounts need privilege; a rootless container without cgroups keeps /sys's read-only view.
     plan.mounts = cgroupless
       ? plan.mounts.filter((m) => m.fstype !== 'cgroup')
       : expandCgroupMounts(plan.mounts, detectCgroupLayout(), rootfs, ownCgroupns ? undefined : { cgroupPath });
-    plan.cgroupProcs = cgroup.procsFiles();
-    const cgroupCreated = [...new Set([...cgroup.created(), ...ownedParents(cgroup, cgroupPath, ctx.options.cgroupParent ?? DEFAULT_CGROUP_PARENT)])];
 
     await withCompiledSeccomp(plan.process.seccomp, ctx.options.helperPath ?? defaultHelperPath());
     helper = startHelper(plan, {
@@ -101,7 +108,13 @@ export async function createContainer(ctx: RuntimeContext, id: string, opts: Cre
       preserveFds: opts.preserveFds ?? 0,
       ...(ctx.options.helperPath ? { helperPath: ctx.options.helperPath } : {}),
       ...(opts.helperWrapper ? { helperWrapper: opts.helperWrapper } : {}),
+      ...withLauncher(launcherOf(ctx)),
     });
+    if (overlap) {
+      cgroup.create(resources);
+      helper.cgroupsReady(cgroup.procsFiles());
+    }
+    const cgroupCreated = [...new Set([...cgroup.created(), ...ownedParents(cgroup, cgroupPath, ctx.options.cgroupParent ?? DEFAULT_CGROUP_PARENT)])];
     pid = await helper.created();
     const state: PersistedState = {
       id, bundle, rootfs, created: rfc3339Nano(), owner: os.userInfo().username, pid,

@@ -4,12 +4,12 @@ import { compileExecProcess } from '../plan/compile.js';
 import { compileSeccompFor, containerProcessState } from '../plan/seccomp.js';
 import { emptyPlan } from '../plan/launch-plan.js';
 import type { NamespaceType } from '../plan/launch-plan.js';
-import { defaultHelperPath, startHelper, type HelperHandle } from '../native/index.js';
+import { defaultHelperPath, startHelper, withLauncher, type HelperHandle } from '../native/index.js';
 import { withCompiledSeccomp } from '../plan/seccomp-bpf.js';
 import type { Process } from '../spec/types.js';
 import { RuntimeError } from '../errors.js';
 import { validateProcess } from '../spec/validate.js';
-import { loadContainer, requireStatus, specState, type RuntimeContext } from './context.js';
+import { launcherOf, loadContainer, requireStatus, specState, type RuntimeContext } from './context.js';
 import { writePidFile } from './pid-file.js';
 import { lastCap } from './create.js';
 
@@ -59,6 +59,7 @@ export async function execInContainer(ctx: RuntimeContext, id: string, opts: Exe
     preserveFds: opts.preserveFds ?? 0,
     ...(ctx.options.helperPath ? { helperPath: ctx.options.helperPath } : {}),
     ...(opts.helperWrapper ? { helperWrapper: opts.helperWrapper } : {}),
+    ...withLauncher(launcherOf(ctx)),
   });
   try {
     const execPid = await helper.created();

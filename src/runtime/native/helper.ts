@@ -1,13 +1,13 @@
 // The Node side of berth-helper: spawns it, feeds it a launch plan and follows the sync protocol
 // (docs/launch-plan.md).
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { packageRoot } from '../../common/package-root.js';
 import type { Readable, Writable, Duplex } from 'node:stream';
 import { decodeArg, encodeArg, serializePlan, type LaunchPlan } from '../plan/launch-plan.js';
 import { HelperError } from './errors.js';
+import { HelperLauncher, spawnDirect, type HelperExit, type HelperProcess, type HelperStdio } from './launcher.js';
 
-export type HelperStdio = 'inherit' | 'pipe' | 'ignore' | number;
+export type { HelperExit, HelperStdio } from './launcher.js';
 
 export interface StartHelperOptions {
   /** fds 0-2 of the container process; default inherit. */
@@ -20,18 +20,19 @@ export interface StartHelperOptions {
    * same fds (the engine's container monitor, which then becomes the container's parent).
    */
   helperWrapper?: string[];
+  /** Start the process through this resident launcher when its stdio allows (HelperLauncher.supports). */
+  launcher?: HelperLauncher;
 }
 
-export interface HelperExit { code: number | null; signal: string | null }
-
 export interface HelperHandle {
-  /** The helper process itself (its pid, and stdio streams for 'pipe' entries). */
-  readonly child: ChildProcess;
+  /** The helper's stdio streams for 'pipe' entries (never with a launcher). */
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   /** Host pid of the container process once it exists in its namespaces and cgroups. */
   created(): Promise<number>;
+  /** With `cgroupWait` in the plan: the cgroups exist now, place the process through these cgroup.procs files. */
+  cgroupsReady(procsFiles: string[]): void;
   /**
    * Let the process go on with its setup (after createRuntime hooks). `stateJson` is the container state the
    * in-container hooks (createContainer, startContainer) read on stdin. `seccompStateJson` is the
@@ -45,6 +46,11 @@ export interface HelperHandle {
   /** Send a signal to the helper (in `wait` mode it forwards it to the process). */
   signal(sig: NodeJS.Signals | number): void;
   exited: Promise<HelperExit>;
+}
+
+/** The launcher option for startHelper, if there is one. */
+export function withLauncher(launcher: HelperLauncher | undefined): { launcher?: HelperLauncher } {
+  return launcher ? { launcher } : {};
 }
 
 /** native/build/berth-helper of this package, or $BERTH_HELPER. */
@@ -83,19 +89,18 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
   const syncFd = 3 + preserve;
   const stdio = [...(opts.stdio ?? ['inherit', 'inherit', 'inherit'])];
   while (stdio.length < 3) stdio.push('inherit');
-  // libuv makes the trailing 'pipe' a UNIX socketpair: the sync channel, at fd 3+preserve in the helper.
+  // spawnDirect adds the sync socket after these: at fd 3+preserve in the helper.
   const spawnStdio: HelperStdio[] = [...stdio.slice(0, 3)];
   for (let i = 0; i < preserve; i++) spawnStdio.push(3 + i);
-  spawnStdio.push('pipe');
 
   const created = deferred<number>();
   const ready = deferred<number>();
-  const helperArgs = [plan.mode, '--sync-fd', String(syncFd)];
   const wrapper = opts.helperWrapper ?? [];
-  const child = wrapper.length
-    ? spawn(wrapper[0]!, [...wrapper.slice(1), bin, ...helperArgs], { stdio: spawnStdio })
-    : spawn(bin, helperArgs, { stdio: spawnStdio });
-  const sync = child.stdio[syncFd] as Duplex;
+  const planText = serializePlan(plan);
+  const launcher = opts.launcher && HelperLauncher.supports(stdio, preserve) ? opts.launcher : undefined;
+  const proc: HelperProcess = launcher
+    ? launcher.spawn([...wrapper, bin, plan.mode, '--sync-fd', String(HelperLauncher.SYNC_FD), '--plan-fd', String(HelperLauncher.PLAN_FD)], stdio, planText)
+    : spawnDirect([...wrapper, bin, plan.mode, '--sync-fd', String(syncFd)], spawnStdio, syncFd, planText);
   let error: Error | undefined;
 
   const failAll = (e: Error) => {
@@ -104,59 +109,64 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
     ready.reject(error);
   };
 
+  let sync: Duplex | undefined;
+  let aborted = false;
+  // Lines sent before the sync socket is connected (a launcher's connection waits for our event loop).
+  const queued: string[] = [];
   let buf = '';
-  sync.setEncoding('utf8');
-  sync.on('data', (chunk: string) => {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const [op, ...args] = buf.slice(0, nl).split(' ');
-      buf = buf.slice(nl + 1);
-      if (op === 'created') created.resolve(Number(args[0]));
-      else if (op === 'ready') ready.resolve(Number(args[0]));
-      else if (op === 'error') {
-        failAll(new HelperError(decodeArg(args[0] ?? ''), Number(args[1] ?? 0), decodeArg(args[2] ?? '%'), plan));
-      }
-    }
-  });
-  // EPIPE/ECONNRESET when the helper dies early: its exit status tells the story below.
-  sync.on('error', () => {});
-
   // 'exit' can come before the last sync line is read; only the helper and the not-yet-exec'd child
   // hold the sync socket (the child closes it at once), so its close means every line has arrived.
-  const syncClosed = new Promise<void>((resolve) => sync.on('close', () => resolve()));
-  const exited = new Promise<HelperExit>((resolve) => {
-    child.on('error', (e) => {
-      failAll(new Error(`cannot run ${wrapper.length ? `helper wrapper ${wrapper[0]}` : `berth-helper ${bin}`}: ${e.message}`));
-      resolve({ code: null, signal: null });
-    });
-    child.on('exit', (code, signal) => {
-      const status = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-      void syncClosed.then(() => {
-        const stage = !created.settled ? '"created"' : '"ready"';
-        failAll(new Error(`berth-helper ${status} before ${stage}`));
-        resolve({ code, signal });
+  const syncClosed = proc.sync.then(
+    (s) => new Promise<void>((resolve) => {
+      sync = s;
+      s.on('close', () => resolve());
+      // EPIPE/ECONNRESET when the helper dies early: its exit status tells the story below.
+      s.on('error', () => {});
+      if (aborted) return void s.destroy();
+      s.setEncoding('utf8');
+      s.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const [op, ...args] = buf.slice(0, nl).split(' ');
+          buf = buf.slice(nl + 1);
+          if (op === 'created') created.resolve(Number(args[0]));
+          else if (op === 'ready') ready.resolve(Number(args[0]));
+          else if (op === 'error') {
+            failAll(new HelperError(decodeArg(args[0] ?? ''), Number(args[1] ?? 0), decodeArg(args[2] ?? '%'), plan));
+          }
+        }
       });
-    });
+      for (const line of queued.splice(0)) s.write(line);
+    }),
+    () => {},
+  );
+  const exited = proc.exit.then(async ({ code, signal, error: spawnError }) => {
+    if (spawnError) {
+      failAll(new Error(`cannot run ${wrapper.length ? `helper wrapper ${wrapper[0]}` : `berth-helper ${bin}`}: ${spawnError.message}`));
+      return { code: null, signal: null };
+    }
+    await syncClosed;
+    const status = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    const stage = !created.settled ? '"created"' : '"ready"';
+    failAll(new Error(`berth-helper ${status} before ${stage}`));
+    return { code, signal };
   });
 
-  sync.write(serializePlan(plan));
-
-  // With `no-hold` the helper went on by itself after `created`: there is nothing to continue, and an abort
-  // must kill the process.
   let continued = plan.noHold === true;
   let pid = 0;
   void created.promise.then((p) => (pid = p), () => {});
   const send = (line: string) => {
-    if (!sync.destroyed && sync.writable) sync.write(line + '\n');
+    if (!sync) queued.push(line + '\n');
+    else if (!sync.destroyed && sync.writable) sync.write(line + '\n');
   };
   return {
-    child,
-    stdin: child.stdin,
-    stdout: child.stdout,
-    stderr: child.stderr,
+    stdin: proc.stdin,
+    stdout: proc.stdout,
+    stderr: proc.stderr,
     created: () => created.promise,
     ready: () => ready.promise,
+    cgroupsReady: (procsFiles: string[]) => send(['cgroups', ...procsFiles.map(encodeArg)].join(' ')),
     continue: (stateJson?: string, seccompStateJson?: string) => {
       if (plan.noHold) return;
       continued = true;
@@ -166,9 +176,17 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
     },
     abort: () => {
       failAll(new Error('berth-helper: aborted'));
+      // Not connected yet: the helper reads EOF on its sync socket and exits.
+      if (!sync) return void (aborted = true);
+      if (pid === 0) {
+        // Before `created`: the helper reads `abort` at cgroup-wait or continue, or fails to send `created`
+        // on the closed socket (no-hold); either way it kills the process and exits 1.
+        send('abort');
+        return void (sync as Duplex & { destroySoon?(): void }).destroySoon?.();
+      }
       if (!continued) return send('abort');
       // Past `continue` the helper no longer reads the sync fd; killing the process makes it exit 1.
-      if (pid > 0 && !ready.settled) {
+      if (!ready.settled) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
@@ -176,9 +194,7 @@ export function startHelper(plan: LaunchPlan, opts: StartHelperOptions = {}): He
         }
       }
     },
-    signal: (sig) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
-    },
+    signal: (sig) => proc.kill(sig),
     exited,
   };
 }

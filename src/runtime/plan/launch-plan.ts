@@ -115,6 +115,8 @@ export interface LaunchPlan {
   wait?: boolean;
   /** The helper goes on after `created` without waiting for `continue` (nothing for Node to do in between). */
   noHold?: boolean;
+  /** Node makes the cgroups while the helper starts and sends their cgroup.procs files in a `cgroups` line. */
+  cgroupWait?: boolean;
   /** In order of kind, then of the spec's list. */
   hooks?: PlanHook[];
 }
@@ -206,6 +208,7 @@ export function serializePlan(plan: LaunchPlan): string {
   if (plan.execFifo) out.push(line('exec-fifo', plan.execFifo));
   if (plan.wait) out.push('wait');
   if (plan.noHold) out.push('no-hold');
+  if (plan.cgroupWait) out.push('cgroup-wait');
   out.push('end');
   return out.join('\n') + '\n';
 }

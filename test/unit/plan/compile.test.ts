@@ -210,3 +210,12 @@ test('in-container hooks compile to hook lines (argv defaults to [path]); runtim
   assert.ok(!text.includes('prestart'), 'Node runs the runtime-namespace hooks itself');
   assert.equal(compileLaunchPlan(defaultSpec({ args: ['true'] }), '/r').hooks, undefined);
 });
+
+test('the launch-order flags are plan lines at the end: wait, no-hold, cgroup-wait', () => {
+  const plan = compileLaunchPlan(defaultSpec(), '/r', {});
+  assert.doesNotMatch(serializePlan(plan), /^(wait|no-hold|cgroup-wait)$/m);
+  plan.wait = true;
+  plan.noHold = true;
+  plan.cgroupWait = true;
+  assert.match(serializePlan(plan), /\nwait\nno-hold\ncgroup-wait\nend\n$/);
+});
