@@ -1,5 +1,5 @@
-// Runs one busybox `true` container through each CLI entry point so that bin/load-bundle.cjs writes V8 code
-// caches holding the functions a container launch needs (a cache written by a light command would not).
+// Runs one busybox `true` container through each runtime CLI entry point so that bin/load-bundle.cjs writes V8
+// code caches holding the functions a container launch needs (a cache written by a light command would not).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,8 @@ try {
     const r = spawnSync(process.execPath, [bin, ...pre, '--root', path.join(tmp, 'state'), 'run', '-b', bundle, `warm-${process.pid}-${i}`], { encoding: 'utf8' });
     if (r.status !== 0) console.error(`warm-cache: ${path.basename(bin)} run failed (${r.status}): ${r.stderr.trim()} — the CLI works, just without a warm cache`);
   }
+  // `berth runtime` runs from the runtime's bundle (bin/berth.cjs): the rest of the CLI gets its cache here.
+  spawnSync(process.execPath, [path.join(root, 'bin/berth.cjs'), '--version'], { stdio: 'ignore' });
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
