@@ -2,7 +2,6 @@
 // (native/src/launcher.c) for long-lived callers. Forking Node costs 1.3-3.5 ms of page-table copying on the
 // event loop per container; the launcher's fork of itself costs ~0.1 ms.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import type { Duplex, Readable, Writable } from 'node:stream';
@@ -67,7 +66,7 @@ interface Pending {
  * nothing of the caller's event loop alive.
  */
 export class HelperLauncher {
-  private readonly name = `berth-launch-${process.pid}-${randomBytes(8).toString('hex')}`;
+  private readonly name = `berth-launch-${process.pid}-${randomHex(8)}`;
   private readonly server: net.Server;
   private readonly ctl: Duplex;
   private readonly byToken = new Map<string, Pending>();
@@ -108,7 +107,7 @@ export class HelperLauncher {
 
   /** Starts argv with the plan at fd PLAN_FD and the sync socket at SYNC_FD (see supports()). */
   spawn(argv: string[], stdio: HelperStdio[], plan: string): HelperProcess {
-    const token = randomBytes(12).toString('hex');
+    const token = randomHex(12);
     let resolveSync!: (s: Duplex) => void;
     let rejectSync!: (e: Error) => void;
     const sync = new Promise<Duplex>((res, rej) => ((resolveSync = res), (rejectSync = rej)));
@@ -226,6 +225,12 @@ export class HelperLauncher {
   private idle(): void {
     (this.ctl as net.Socket).unref?.();
   }
+}
+
+/** n random bytes in hex. Web Crypto, loaded on first use: node:crypto at the top would cost every CLI
+ * start (which never uses a launcher) ~2 ms of compiling its sixteen modules. */
+function randomHex(n: number): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(n))).toString('hex');
 }
 
 function signalName(sig: number): string {
