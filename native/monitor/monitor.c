@@ -472,7 +472,10 @@ static void write_exit_file(void)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	int ok = write(fd, body, (size_t)n) == n && fsync(fd) == 0;
+	/* No fsync: the file lives in the run dir (tmpfs on most hosts, and cleared at boot anyway), and what it
+	 * guards against is the daemon dying, which leaves the page cache intact; on a disk an fsync here cost
+	 * every container exit a journal commit. */
+	int ok = write(fd, body, (size_t)n) == n;
 	close(fd);
 	if (!ok || rename(tmp, opt.exit_file) < 0)
 		unlink(tmp);
