@@ -51,3 +51,12 @@ function removeBelow(dir: string, dev: number): void {
     if (code(e) !== 'ENOENT') throw e;
   }
 }
+
+/** Removes one file (or symlink) if it exists: one unlink, where Node 20's fs.rm({force}) runs its JS rimraf. */
+export async function unlinkIfExists(file: string): Promise<void> {
+  try {
+    await fs.promises.unlink(file);
+  } catch (e) {
+    if (code(e) !== 'ENOENT') throw e;
+  }
+}

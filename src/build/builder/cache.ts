@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { loadLocalImage, type Descriptor, type ImageContext } from '../../image/index.js';
 import type { ImageState } from './types.js';
+import { unlinkIfExists } from '../../common/remove-tree.js';
 
 export interface CacheEntry {
   id: string;
@@ -80,7 +81,7 @@ export class BuildCache {
 
   /** Removes an entry (absent is fine). */
   async remove(key: string): Promise<void> {
-    await fs.rm(this.file(key), { force: true });
+    await unlinkIfExists(this.file(key));
   }
 
   /** Removes temp files of stores that died before their rename (older than `ageMs`); returns how many. */
@@ -96,7 +97,7 @@ export class BuildCache {
       const file = path.join(this.dir, name);
       const st = await fs.stat(file).catch(() => undefined);
       if (!st || Date.now() - st.mtimeMs < ageMs) continue; // maybe a store in progress
-      await fs.rm(file, { force: true });
+      await unlinkIfExists(file);
       n++;
     }
     return n;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ImageError } from '../errors.js';
 import { readProcStat } from '../../common/process-probe.js';
+import { unlinkIfExists } from '../../common/remove-tree.js';
 
 export interface LockOptions {
   /** Give up after this long (default 120 s): the error names the holder. */
@@ -30,7 +31,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: Lock
     try {
       return await fn();
     } finally {
-      await fs.rm(file, { force: true });
+      await unlinkIfExists(file);
     }
   });
   const tail = run.catch(() => undefined);
@@ -81,7 +82,7 @@ async function acquire(file: string, timeoutMs: number): Promise<void> {
       delay = Math.min(delay * 2, 50);
     }
   } finally {
-    await fs.rm(tmp, { force: true });
+    await unlinkIfExists(tmp);
   }
 }
 
@@ -103,13 +104,13 @@ async function removeStale(file: string, deadToken: string): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     const st = await fs.stat(guard).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > GUARD_STALE_MS) await fs.rm(guard, { force: true });
+    if (st && Date.now() - st.mtimeMs > GUARD_STALE_MS) await unlinkIfExists(guard);
     await new Promise((r) => setTimeout(r, 5));
     return;
   }
   try {
-    if ((await readToken(file)) === deadToken) await fs.rm(file, { force: true });
+    if ((await readToken(file)) === deadToken) await unlinkIfExists(file);
   } finally {
-    await fs.rm(guard, { force: true });
+    await unlinkIfExists(guard);
   }
 }

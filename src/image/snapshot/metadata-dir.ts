@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ImageError } from '../errors.js';
 import { escapeKey } from './key-escape.js';
 import { decodeRecord, encodeRecord, type SnapshotRecord } from './metadata-codec.js';
+import { unlinkIfExists } from '../../common/remove-tree.js';
 
 /** The metadata/ directory: read, write, delete and list snapshot records. */
 export class MetadataDir {
@@ -42,14 +43,14 @@ export class MetadataDir {
     try {
       await fs.rename(tmp, file);
     } catch (e) {
-      await fs.rm(tmp, { force: true });
+      await unlinkIfExists(tmp);
       throw e;
     }
   }
 
   /** Deletes key's record (no error when absent). */
   async delete(key: string): Promise<void> {
-    await fs.rm(this.file(key), { force: true });
+    await unlinkIfExists(this.file(key));
   }
 
   /** Every record (files removed while listing are skipped). */

@@ -17,6 +17,7 @@ import { MetadataDir } from './metadata-dir.js';
 import { mountsAtOrBelow, mountsUsing, parseMountInfo, readMountInfo } from './mountinfo.js';
 import { treeUsage } from './usage.js';
 import type { ChangeSource, Mount, SnapshotInfo, Snapshotter, Usage } from './types.js';
+import { unlinkIfExists } from '../../common/remove-tree.js';
 
 /** Paths of one snapshot. */
 export interface Layer {
@@ -249,7 +250,7 @@ class Core implements Snapshotter {
 
   // Under the lock: moves a snapshot directory out of the way (deleted after the lock is released).
   private async discard(l: Layer): Promise<string | undefined> {
-    await fs.rm(l.link, { force: true });
+    await unlinkIfExists(l.link);
     const trash = path.join(this.root, 'snapshots', `.trash-${this.tag}-${randomBytes(4).toString('hex')}`);
     try {
       await fs.rename(l.dir, trash);
@@ -298,10 +299,10 @@ class Core implements Snapshotter {
         }
       }
       for (const d of [path.join(this.root, 'metadata'), this.root]) {
-        for (const name of await fs.readdir(d)) if (dead(name)) await fs.rm(path.join(d, name), { force: true });
+        for (const name of await fs.readdir(d)) if (dead(name)) await unlinkIfExists(path.join(d, name));
       }
       for (const name of await fs.readdir(path.join(this.root, 'l'))) {
-        if (!ids.has(name)) await fs.rm(path.join(this.root, 'l', name), { force: true });
+        if (!ids.has(name)) await unlinkIfExists(path.join(this.root, 'l', name));
       }
     });
     for (const t of trash) await fs.rm(t, { recursive: true, force: true });
