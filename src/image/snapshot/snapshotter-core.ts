@@ -17,7 +17,7 @@ import { MetadataDir } from './metadata-dir.js';
 import { mountsAtOrBelow, mountsUsing, parseMountInfo, readMountInfo } from './mountinfo.js';
 import { treeUsage } from './usage.js';
 import type { ChangeSource, Mount, SnapshotInfo, Snapshotter, Usage } from './types.js';
-import { unlinkIfExists } from '../../common/remove-tree.js';
+import { removeTree, unlinkIfExists } from '../../common/remove-tree.js';
 
 /** Paths of one snapshot. */
 export interface Layer {
@@ -245,7 +245,7 @@ class Core implements Snapshotter {
       if (all.some((r) => r.id === rec.id && r.key !== key)) return undefined;
       return this.discard(this.layer(rec));
     });
-    if (trash) await fs.rm(trash, { recursive: true, force: true });
+    if (trash) await removeTree(trash);
   }
 
   // Under the lock: moves a snapshot directory out of the way (deleted after the lock is released).
