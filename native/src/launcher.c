@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,24 +37,12 @@
 static struct sockaddr_un addr;
 static socklen_t addr_len;
 
-static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void reply(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-	va_end(ap);
-	buf[n++] = '\n';
-	for (int off = 0; off < n;) {
-		ssize_t w = send(CTL_FD, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			_exit(0); /* Node is gone */
-		off += (int)w;
-	}
-}
+/* A reply line to Node (sync.c's line writer); Node gone means nobody is left to serve. */
+#define reply(...)                                         \
+	do {                                               \
+		if (sync_send(CTL_FD, __VA_ARGS__) < 0)    \
+			_exit(0);                          \
+	} while (0)
 
 /* A connection to Node's socket. Node 20's libuv binds an abstract name padded with NULs to the whole
  * sun_path; the exact length is tried second, for a libuv that binds that. */

@@ -20,7 +20,4 @@ export function parseSignal(input: string): { name: NodeJS.Signals; number: numb
   return { name: name as NodeJS.Signals, number: n };
 }
 
-/** Name of a signal number, e.g. 9 → SIGKILL. */
-export function signalName(n: number): string {
-  return Object.keys(BY_NAME).find((k) => BY_NAME[k] === n) ?? `signal ${n}`;
-}
+export { signalName } from '../native/errors.js';

@@ -9,6 +9,13 @@ const ERRNO_NAMES = new Map<number, string>(
   Object.entries(os.constants.errno).map(([name, no]) => [no, name] as [number, string]),
 );
 
+const SIGNALS = os.constants.signals as Record<string, number>;
+
+/** Name of a signal number, e.g. 9 → SIGKILL. */
+export function signalName(n: number): string {
+  return Object.keys(SIGNALS).find((k) => SIGNALS[k] === n) ?? `signal ${n}`;
+}
+
 /** 'ENOENT' for 2, or 'E<n>' for a number this platform does not name. */
 export function errnoName(errno: number): string {
   return ERRNO_NAMES.get(errno) ?? `E${errno}`;

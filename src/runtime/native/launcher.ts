@@ -3,10 +3,9 @@
 // event loop per container; the launcher's fork of itself costs ~0.1 ms.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import os from 'node:os';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { encodeArg } from '../plan/launch-plan.js';
-import { errnoName } from './errors.js';
+import { errnoName, signalName } from './errors.js';
 
 export type HelperStdio = 'inherit' | 'pipe' | 'ignore' | number;
 
@@ -233,7 +232,3 @@ function randomHex(n: number): string {
   return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(n))).toString('hex');
 }
 
-function signalName(sig: number): string {
-  const names = os.constants.signals as Record<string, number>;
-  return Object.keys(names).find((k) => names[k] === sig) ?? `SIG${sig}`;
-}

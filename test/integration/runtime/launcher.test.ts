@@ -64,7 +64,8 @@ test('launch errors through the launcher name the cause and leave nothing', asyn
 test('a launcher that died is replaced at the next launch', async () => {
   await runContainer(ctx, 'l6', { bundle: h.bundle(['true']), stdio: ['ignore', 'ignore', 'ignore'] });
   const first = ctx.launcher!;
-  const pids = spawnSync('pgrep', ['-f', '^\\S*berth-helper launcher '], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  // Only this process's launcher (its socket name carries our pid), not one a daemon on the host runs.
+  const pids = spawnSync('pgrep', ['-f', `^\\S*berth-helper launcher berth-launch-${process.pid}-`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
   assert.ok(pids.length > 0, 'a launcher process runs');
   for (const p of pids) process.kill(Number(p), 'SIGKILL');
   for (let i = 0; i < 200 && first.alive; i++) await new Promise((r) => setTimeout(r, 10));
